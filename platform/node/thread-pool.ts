@@ -1,0 +1,34 @@
+/**
+ * `ThreadPoolExecutor` on Node's `worker_threads`.
+ * @module
+ */
+import { Executor, type ExecutorOptions } from "../../src/executor.js";
+import type { AnyTasks } from "../../src/types.js";
+import { cpuCount } from "./cpu.js";
+import { threadFactory, type NodeThreadOptions } from "./thread-worker.js";
+
+/** Options of `ThreadPoolExecutor` on Node. */
+export interface ThreadPoolOptions extends ExecutorOptions, NodeThreadOptions {}
+
+/**
+ * Runs tasks on a pool of `worker_threads`. Workers start on demand (up to `maxWorkers`, default
+ * `cpuCount()`), several tasks travel per message, and an idle worker does not keep the program
+ * alive.
+ * @example
+ * ```ts
+ * const pool = new ThreadPoolExecutor<typeof import("./tasks.js")>({ tasks: new URL("./tasks.js", import.meta.url) });
+ * const n = await pool.submit("fib", 30);
+ * await pool.shutdown();
+ * ```
+ */
+export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M> {
+  constructor(options?: ThreadPoolOptions) {
+    if (options?.worker !== undefined && options.tasks !== undefined) {
+      throw new TypeError("ThreadPoolExecutor: give either tasks or worker, not both (a worker file calling serve() brings its own tasks)");
+    }
+    if (options?.worker !== undefined && typeof options.worker !== "function") {
+      throw new TypeError("ThreadPoolExecutor: worker must be a function that returns a new Worker");
+    }
+    super(options, threadFactory(options ?? {}), { defaultMaxWorkers: cpuCount(), served: options?.worker !== undefined });
+  }
+}

@@ -1,0 +1,74 @@
+// Builds dist/: ESM (+ CJS) for Node, one bundled .d.ts (and .d.cts) per public entry, and the
+// worker bootstrap the thread pool starts (ESM: a worker imports tasks modules with import()).
+//
+// TypeScript 5.9, not 7: @rollup/plugin-typescript and rollup-plugin-dts drive the compiler through
+// its JavaScript API, which TypeScript 7's native `tsc` does not offer. The build is small enough
+// that 5.9's speed does not matter; `npm run typecheck` uses the same compiler, so the two agree.
+import typescript from "@rollup/plugin-typescript";
+import { dts } from "rollup-plugin-dts";
+import { copyFileSync, rmSync } from "node:fs";
+
+rmSync("dist", { recursive: true, force: true });
+
+const ts = () =>
+  typescript({
+    tsconfig: "./tsconfig.json",
+    declaration: false,
+    sourceMap: true,
+    outDir: undefined,
+    rootDir: undefined,
+    noEmitOnError: true,
+    include: ["src/**/*.ts", "platform/**/*.ts"],
+  });
+
+const external = (id) => id.startsWith("node:");
+
+// The .cts copies let CommonJS consumers under "moduleResolution": "node16" see CJS types.
+const copyCjsTypes = (files) => ({
+  name: "copy-cjs-types",
+  writeBundle() {
+    for (const f of files) copyFileSync(`dist/${f}.d.ts`, `dist/${f}.d.cts`);
+  },
+});
+
+export default [
+  {
+    input: {
+      index: "platform/node/index.ts",
+      worker: "platform/node/worker.ts",
+      "thread-entry": "platform/node/thread-entry.ts",
+    },
+    external,
+    plugins: [ts()],
+    output: {
+      dir: "dist/node",
+      format: "es",
+      sourcemap: true,
+      entryFileNames: "[name].js",
+      chunkFileNames: "[name]-[hash].js",
+    },
+  },
+  {
+    input: { index: "platform/node/index.ts", worker: "platform/node/worker.ts" },
+    external,
+    plugins: [ts()],
+    output: {
+      dir: "dist/node",
+      format: "cjs",
+      sourcemap: true,
+      entryFileNames: "[name].cjs",
+      chunkFileNames: "[name]-[hash].cjs",
+      exports: "named",
+    },
+  },
+  // One self-contained declaration file per entry (no shared chunk to resolve from a .d.cts).
+  ...[
+    ["index", "platform/node/index.ts"],
+    ["worker", "platform/node/worker.ts"],
+  ].map(([name, input]) => ({
+    input,
+    external,
+    plugins: [dts({ tsconfig: "./tsconfig.json" }), copyCjsTypes([name])],
+    output: { file: `dist/${name}.d.ts`, format: "es" },
+  })),
+];

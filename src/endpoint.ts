@@ -1,0 +1,49 @@
+/**
+ * The adapter seam. The executor core drives workers only through these two types; a Node thread,
+ * a Node child process, a Web Worker and the calling thread (inline) each implement them in one
+ * small file.
+ * @module
+ */
+
+/** What a platform reports about one worker. */
+export interface EndpointEvents {
+  /** A message from the worker (always a protocol array). */
+  message(message: unknown[]): void;
+  /**
+   * The worker is gone. `code` is its exit code (if any), `signal` the signal that killed it
+   * (processes), `error` an uncaught error or load failure reported before the exit.
+   */
+  exit(info: { code?: number | undefined; signal?: string | undefined; error?: unknown }): void;
+}
+
+/** One worker, as the core sees it. */
+export interface Endpoint {
+  /** Sends a message; throws (a DataCloneError) if the message cannot be cloned, sending nothing. */
+  post(message: unknown[], transfer: readonly object[]): void;
+  /** Stops the worker at once. `exit` is reported afterwards. */
+  terminate(): void;
+  /** Busy workers keep the program alive; idle ones do not (Node's ref/unref; no-op elsewhere). */
+  setBusy(busy: boolean): void;
+}
+
+/** What the core asks of a platform to start a worker. */
+export interface SpawnRequest {
+  /** `"isofutures-3"` */
+  name: string;
+  /** 1-based number of the worker in this executor's life. */
+  index: number;
+}
+
+/** Starts one worker: the platform half of an executor. */
+export interface WorkerFactory {
+  /** Starts a worker. May throw (bad options): the executor then breaks with that error as cause. */
+  spawn(request: SpawnRequest, events: EndpointEvents): Endpoint;
+  /** Can the control word live in memory shared with the worker? (`false` for processes) */
+  readonly sharedMemory: boolean;
+  /** Turns a `tasks` option or a `taskRef` module into the URL the worker imports. */
+  resolveModule(spec: string | URL): string;
+  /** May functions be sent as source? */
+  readonly allowSource: boolean;
+  /** What kind of worker, for messages: `"thread"`, `"process"`, `"inline"`. */
+  readonly kind: string;
+}

@@ -1,0 +1,286 @@
+/**
+ * The public Executor: options, the submit/map family, shutdown, terminate, stats. It owns a
+ * {@link Scheduler}, which owns the workers; subclasses only pick the platform's worker factory.
+ * @module
+ */
+import { describe } from "./describe.js";
+import type { WorkerFactory } from "./endpoint.js";
+import { BrokenExecutorError, ShutdownError } from "./errors.js";
+import { FunctionTable } from "./functions.js";
+import { newFuture, type Future } from "./future.js";
+import { startMap, type MapHost, type MapOptions } from "./map.js";
+import { KIND_CALL } from "./protocol.js";
+import { Scheduler, type ExecutorStats } from "./scheduler.js";
+import { Task, type ChunkOutcome } from "./task.js";
+import type { TaskRef } from "./task-ref.js";
+import { isTransfer } from "./transfer.js";
+import type { AnyIterable, AnyTasks, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "./types.js";
+import { assertTimeout, checkInteger, checkSignal } from "./validate.js";
+
+export type { ExecutorStats } from "./scheduler.js";
+export type { MapOptions } from "./map.js";
+
+/** Options every executor takes. */
+export interface ExecutorOptions {
+  /** Upper bound of workers. @defaultValue `cpuCount()` */
+  maxWorkers?: number | undefined;
+  /** Workers started at once and kept even when idle. @defaultValue `0` (workers start on demand) */
+  minWorkers?: number | undefined;
+  /**
+   * URL or path of an ES module whose named exports are the task functions. A relative string
+   * resolves against the current directory (Node) or the page (browser);
+   * `new URL("./tasks.js", import.meta.url)` is the reliable form.
+   */
+  tasks?: string | URL | undefined;
+  /** Run once in each new worker before its first task: an export name of `tasks`, a `taskRef`, or a self-contained function. */
+  initializer?: string | TaskFunction | TaskRef | undefined;
+  /** Arguments of `initializer`. @defaultValue `[]` */
+  initArgs?: readonly unknown[] | undefined;
+  /** A worker is replaced after running this many tasks. @defaultValue `Infinity` */
+  maxTasksPerWorker?: number | undefined;
+  /** ms after which an idle worker above `minWorkers` exits. `Infinity`: never. @defaultValue `10000` */
+  idleTimeout?: number | undefined;
+  /** Prefix of worker names (`"<name>-1"`, `"<name>-2"`…). @defaultValue `"isofutures"` */
+  name?: string | undefined;
+  /** Aborting it shuts the executor down, cancelling pending work (`shutdown({ wait: false, cancelFutures: true })`). */
+  signal?: AbortSignal | undefined;
+}
+
+/** Per-task controls for {@link Executor.submitWith}. */
+export interface SubmitOptions {
+  /**
+   * ms the task may run, counted from when it is handed to a worker (state `running`). When it
+   * passes, the worker is terminated (and replaced) and the future fails with `TimeoutError`.
+   */
+  timeout?: number | undefined;
+  /**
+   * Aborting it cancels the task if it is still pending (`CancelledError`); if it is running, its
+   * worker is terminated (and replaced) and the future fails with the signal's `reason`.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of {@link Executor.shutdown}. */
+export interface ShutdownOptions {
+  /** Resolve only when all running work has finished and every worker has exited. @defaultValue `true` */
+  wait?: boolean | undefined;
+  /** Cancel every task that has not started. @defaultValue `false` */
+  cancelFutures?: boolean | undefined;
+}
+
+const DEFAULT_IDLE_TIMEOUT = 10_000;
+
+const asyncDispose: typeof Symbol.asyncDispose =
+  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
+  (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
+
+/**
+ * Runs tasks and returns {@link Future}s. The executors are `ThreadPoolExecutor`,
+ * `ProcessPoolExecutor` and `InlineExecutor`; all share this interface.
+ *
+ * `M` is the type of the tasks module (`typeof import("./tasks.js")`): with it, task names,
+ * arguments and results are checked.
+ */
+export abstract class Executor<M extends object = AnyTasks> {
+  readonly #scheduler: Scheduler;
+  readonly #functions: FunctionTable;
+  readonly #kind: string;
+  #shutdownCalled = false;
+  readonly #host: MapHost;
+
+  /** @internal Executors are made by their subclasses. */
+  protected constructor(options: ExecutorOptions | undefined, factory: WorkerFactory, config: { defaultMaxWorkers: number; served: boolean }) {
+    const o = options ?? {};
+    if (typeof o !== "object") throw new TypeError(`${factory.kind} executor options must be an object, got ${describe(o)}`);
+    const kind = `${factory.kind} executor`;
+    checkInteger(o.maxWorkers, `${kind}: maxWorkers`, 1);
+    checkInteger(o.minWorkers, `${kind}: minWorkers`, 0);
+    if (o.maxTasksPerWorker !== Infinity) checkInteger(o.maxTasksPerWorker, `${kind}: maxTasksPerWorker`, 1);
+    if (o.idleTimeout !== Infinity) assertTimeout(o.idleTimeout, `${kind}: idleTimeout`);
+    checkSignal(o.signal, `${kind}: signal`);
+    if (o.name !== undefined && (typeof o.name !== "string" || o.name === "")) {
+      throw new TypeError(`${kind}: name must be a non-empty string, got ${describe(o.name)}`);
+    }
+    if (o.initArgs !== undefined && !Array.isArray(o.initArgs)) {
+      throw new TypeError(`${kind}: initArgs must be an array, got ${describe(o.initArgs)}`);
+    }
+    const maxWorkers = o.maxWorkers ?? Math.max(1, config.defaultMaxWorkers);
+    const minWorkers = o.minWorkers ?? 0;
+    if (minWorkers > maxWorkers) {
+      throw new RangeError(`${kind}: minWorkers (${minWorkers}) must not exceed maxWorkers (${maxWorkers})`);
+    }
+    let tasks: string | null = null;
+    if (o.tasks !== undefined) {
+      if (typeof o.tasks !== "string" && !(o.tasks instanceof URL)) {
+        throw new TypeError(`${kind}: tasks must be a URL or a path string, got ${describe(o.tasks)}`);
+      }
+      tasks = factory.resolveModule(o.tasks);
+    }
+    this.#kind = kind;
+    this.#functions = new FunctionTable(tasks !== null || config.served, (spec) => factory.resolveModule(spec), kind);
+    let initializer: [number, string, string?] | null = null;
+    if (o.initializer !== undefined) {
+      const def = this.#functions.lookup(o.initializer, `${kind}: initializer`);
+      initializer = def.wire.slice(1) as [number, string, string?];
+    }
+    const initArgs = o.initArgs ? [...o.initArgs] : [];
+    try {
+      structuredClone(initArgs);
+    } catch (error) {
+      throw new TypeError(`${kind}: initArgs must be structured-cloneable: ${(error as Error).message}`, { cause: error });
+    }
+    this.#scheduler = new Scheduler(factory, {
+      maxWorkers,
+      minWorkers,
+      maxTasksPerWorker: o.maxTasksPerWorker ?? Infinity,
+      idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+      name: o.name ?? "isofutures",
+      tasks,
+      initializer,
+      initArgs,
+    });
+    const scheduler = this.#scheduler;
+    const functions = this.#functions;
+    this.#host = {
+      maxWorkers,
+      checkOpen: (caller) => this.#checkOpen(caller),
+      lookup: (fn, caller) => functions.lookup(fn, caller),
+      submitChunk: (def, kindCode, items, transfer) => {
+        const future = newFuture<ChunkOutcome>(scheduler);
+        scheduler.enqueue(new Task(future as Future<unknown>, def, (def.handle << 2) | kindCode, items, transfer, undefined, undefined));
+        return future;
+      },
+    };
+    const signal = o.signal;
+    if (signal) {
+      if (signal.aborted) void this.shutdown({ wait: false, cancelFutures: true });
+      else signal.addEventListener("abort", () => void this.shutdown({ wait: false, cancelFutures: true }), { once: true });
+    }
+  }
+
+  /** The most workers this executor runs at once. */
+  get maxWorkers(): number {
+    return this.#scheduler.maxWorkers;
+  }
+
+  /**
+   * Schedules `fn(...args)` and returns its future at once.
+   * @param fn - the name of an export of the `tasks` module, a {@link taskRef}, or a self-contained
+   *   function (sent as source: it must not use variables from outside itself).
+   * @throws {@link ShutdownError} after `shutdown()`; {@link BrokenExecutorError} once broken;
+   *   `TypeError` if `fn` is not a task. Every problem with the arguments fails the future instead.
+   */
+  submit<K extends TaskName<M>>(fn: K, ...args: TaskArgs<M[K]>): Future<TaskResult<M[K]>>;
+  submit<F extends TaskFunction>(fn: F | TaskRef<F>, ...args: TaskArgs<F>): Future<TaskResult<F>>;
+  submit(fn: unknown, ...args: unknown[]): Future<any> {
+    return this.#submit("submit", fn, args, undefined);
+  }
+
+  /**
+   * {@link Executor.submit} with per-task controls: `timeout` (ms, from when the task starts
+   * running) and `signal`. Stopping a running task terminates its worker, which is replaced.
+   */
+  submitWith<K extends TaskName<M>>(options: SubmitOptions, fn: K, ...args: TaskArgs<M[K]>): Future<TaskResult<M[K]>>;
+  submitWith<F extends TaskFunction>(options: SubmitOptions, fn: F | TaskRef<F>, ...args: TaskArgs<F>): Future<TaskResult<F>>;
+  submitWith(options: SubmitOptions, fn: unknown, ...args: unknown[]): Future<any> {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`submitWith(options, fn, ...args): options must be an object such as { timeout: 1000 }, got ${describe(options)}`);
+    }
+    assertTimeout(options.timeout, "submitWith: timeout");
+    checkSignal(options.signal, "submitWith: signal");
+    return this.#submit("submitWith", fn, args, options);
+  }
+
+  #submit(caller: string, fn: unknown, args: unknown[], options: SubmitOptions | undefined): Future<unknown> {
+    this.#checkOpen(caller);
+    const def = this.#functions.lookup(fn, caller);
+    let transfer: object[] | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (typeof a === "object" && a !== null && isTransfer(a)) {
+        args[i] = a.value;
+        (transfer ??= []).push(...a.list);
+      }
+    }
+    const scheduler = this.#scheduler;
+    const future = newFuture<unknown>(scheduler);
+    const task = new Task(future, def, def.handle << 2 | KIND_CALL, args, transfer, options?.timeout, options?.signal);
+    scheduler.enqueue(task);
+    const signal = options?.signal;
+    if (signal) {
+      if (signal.aborted) future.cancel();
+      else {
+        task.onAbort = () => scheduler.abort(task, signal.reason);
+        signal.addEventListener("abort", task.onAbort, { once: true });
+      }
+    }
+    return future;
+  }
+
+  /**
+   * Applies `fn` to every input, in parallel, yielding results in input order. Submission starts at
+   * the call; at most `buffersize` chunks run ahead of the consumer. A task's error is thrown when
+   * iteration reaches it (iteration may go on); `break` cancels what has not started.
+   */
+  map<K extends TaskName<M>>(fn: K, inputs: AnyIterable<TaskInput<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
+  map<F extends TaskFunction>(fn: F | TaskRef<F>, inputs: AnyIterable<TaskInput<F>>, options?: MapOptions): AsyncIterableIterator<TaskResult<F>>;
+  map(fn: unknown, inputs: unknown, options?: MapOptions): AsyncIterableIterator<unknown> {
+    return startMap(this.#host, "map", fn, inputs, options);
+  }
+
+  /** Like {@link Executor.map}, but each input is an array of arguments: `fn(...input)`. */
+  starmap<K extends TaskName<M>>(fn: K, inputs: AnyIterable<TaskArgs<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
+  starmap<F extends TaskFunction>(fn: F | TaskRef<F>, inputs: AnyIterable<TaskArgs<F>>, options?: MapOptions): AsyncIterableIterator<TaskResult<F>>;
+  starmap(fn: unknown, inputs: unknown, options?: MapOptions): AsyncIterableIterator<unknown> {
+    return startMap(this.#host, "starmap", fn, inputs, options);
+  }
+
+  /** Like {@link Executor.map}, but results come in completion order (a chunk's results together). */
+  mapUnordered<K extends TaskName<M>>(fn: K, inputs: AnyIterable<TaskInput<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
+  mapUnordered<F extends TaskFunction>(fn: F | TaskRef<F>, inputs: AnyIterable<TaskInput<F>>, options?: MapOptions): AsyncIterableIterator<TaskResult<F>>;
+  mapUnordered(fn: unknown, inputs: unknown, options?: MapOptions): AsyncIterableIterator<unknown> {
+    return startMap(this.#host, "mapUnordered", fn, inputs, options);
+  }
+
+  /**
+   * Stops taking work. Queued tasks still run unless `cancelFutures` is set. Safe to call again.
+   * @returns with `wait` (the default), a promise that resolves when all running work has finished
+   *   and every worker has exited; without it, a resolved promise.
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    if (typeof options !== "object" || options === null) {
+      return Promise.reject(new TypeError(`shutdown(options): options must be an object such as { wait: true }, got ${describe(options)}`));
+    }
+    const { wait = true, cancelFutures = false } = options;
+    this.#shutdownCalled = true;
+    const closed = this.#scheduler.shutdown(Boolean(cancelFutures));
+    return wait ? closed : Promise.resolve();
+  }
+
+  /**
+   * Stops now: workers are killed; running and pending futures end cancelled (`CancelledError`).
+   * @returns a promise that resolves when every worker has exited.
+   */
+  terminate(): Promise<void> {
+    this.#shutdownCalled = true;
+    return this.#scheduler.terminate();
+  }
+
+  /** `shutdown({ wait: true })`, for `await using pool = new ThreadPoolExecutor()`. */
+  [asyncDispose](): Promise<void> {
+    return this.shutdown({ wait: true });
+  }
+
+  /** Counts of workers and tasks, at this moment. */
+  stats(): ExecutorStats {
+    return this.#scheduler.stats();
+  }
+
+  #checkOpen(caller: string): void {
+    const broken = this.#scheduler.broken;
+    if (broken) throw new BrokenExecutorError(broken.message, { cause: broken.cause });
+    if (this.#shutdownCalled) {
+      throw new ShutdownError(`cannot ${caller} after shutdown() or terminate() of this ${this.#kind}; create a new executor`);
+    }
+  }
+}

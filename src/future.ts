@@ -1,0 +1,320 @@
+/**
+ * The Future state machine, written down once (after CPython's `_base.py`):
+ *
+ * ```
+ *   PENDING ──setRunning──▶ RUNNING ──setResult/setException──▶ FINISHED
+ *      │  └────────setResult/setException (executors may skip RUNNING)──▶ FINISHED
+ *      └──cancel()──▶ CANCELLED          RUNNING ──forceCancel (terminate() only)──▶ CANCELLED
+ * ```
+ *
+ * Unlike CPython there is one cancelled state: `cancel()` itself wakes `wait` / `asCompleted`
+ * (CPython waits for the executor to dequeue the item — gh-92001).
+ *
+ * Executors drive futures through module-private functions (`setRunning`, `setResult`, …) bound in
+ * a static block, so the public class has exactly the methods of the contract.
+ * @module
+ */
+import { CancelledError, InvalidStateError, TimeoutError } from "./errors.js";
+import { describe, typeName } from "./describe.js";
+import { checkTimeout } from "./validate.js";
+import type { Timer } from "./timers.js";
+
+const PENDING = 0;
+const RUNNING = 1;
+const CANCELLED = 2;
+const FINISHED = 3;
+const FAILED = 4; // finished with an error: reported as "finished"
+
+const STATE_NAMES = ["pending", "running", "cancelled", "finished", "finished"] as const;
+
+/** The states a {@link Future} can be in. */
+export type FutureState = "pending" | "running" | "cancelled" | "finished";
+
+/** A callback given to {@link Future.addDoneCallback}. */
+export type DoneCallback<T> = (future: Future<T>) => void;
+
+/**
+ * Told when a pending future is cancelled, so its executor can drop it from its queue and count it.
+ * @internal
+ */
+export interface FutureOwner {
+  onCancel(future: Future<unknown>): void;
+}
+
+type Settle = (value: unknown) => void;
+
+/** Makes a pending future. @internal */
+export let newFuture!: <T>(owner?: FutureOwner) => Future<T>;
+/** PENDING → RUNNING; returns false for a cancelled future (do not run it). @internal */
+export let setRunning!: (future: Future<any>) => boolean;
+/** → FINISHED with a result; throws InvalidStateError if already done. @internal */
+export let setResult!: <T>(future: Future<T>, value: T) => void;
+/** → FINISHED with an error (any value, even `undefined`); throws InvalidStateError if already done. @internal */
+export let setException!: (future: Future<any>, error: unknown) => void;
+/** PENDING or RUNNING → CANCELLED with this error (terminate()); false if already done. @internal */
+export let forceCancel!: (future: Future<any>, error: Error) => boolean;
+/** Drops a callback added with addDoneCallback (wait/asCompleted clean-up). @internal */
+export let removeDoneCallback!: (future: Future<any>, callback: DoneCallback<any>) => void;
+/** The stored result or error of a done future. @internal */
+export let peek!: (future: Future<any>) => unknown;
+/** True if the future finished with an error. @internal */
+export let hasFailed!: (future: Future<any>) => boolean;
+
+/**
+ * The eventual result of a task. A `Future` is `PromiseLike`: `await future` gives the result or
+ * throws the task's error. It also offers Python's blocking API in async form (`result(timeout)`,
+ * `exception(timeout)`), cancellation of work that has not started, and done-callbacks.
+ *
+ * Futures are made by executors; user code does not construct them.
+ *
+ * A failed future that nobody awaits never raises an unhandled rejection by itself: the rejection
+ * exists only once someone asks for it with `then`, `result()` or `exception()`.
+ */
+export class Future<T> implements PromiseLike<T> {
+  #state: number = PENDING;
+  #value: unknown = undefined;
+  #callbacks: DoneCallback<T> | DoneCallback<T>[] | undefined = undefined;
+  #owner: FutureOwner | undefined;
+  // Created only when someone awaits: most futures of a burst are consumed through callbacks.
+  #promise: Promise<T> | undefined = undefined;
+  #resolve: Settle | undefined = undefined;
+  #reject: Settle | undefined = undefined;
+
+  private constructor(owner: FutureOwner | undefined) {
+    this.#owner = owner;
+  }
+
+  /** `"pending"`, `"running"` (handed to a worker), `"cancelled"` or `"finished"` (with a result or an error). */
+  get state(): FutureState {
+    return STATE_NAMES[this.#state] as FutureState;
+  }
+
+  /** True once the future was cancelled. */
+  cancelled(): boolean {
+    return this.#state === CANCELLED;
+  }
+
+  /** True while the task is running (handed to a worker and not finished). */
+  running(): boolean {
+    return this.#state === RUNNING;
+  }
+
+  /** True once the future finished (with a result or an error) or was cancelled. */
+  done(): boolean {
+    return this.#state >= CANCELLED;
+  }
+
+  /**
+   * Cancels the task if it has not started.
+   * @returns `true` if the future is now cancelled (also when it already was); `false` if it is
+   *   running or finished, in which case nothing changes. To stop a running task use
+   *   `submitWith({ signal, timeout })`.
+   */
+  cancel(): boolean {
+    if (this.#state === CANCELLED) return true;
+    if (this.#state !== PENDING) return false;
+    this.#cancelWith(new CancelledError("the future was cancelled before it started"));
+    this.#owner?.onCancel(this as Future<unknown>);
+    return true;
+  }
+
+  /**
+   * The task's result.
+   * @param timeout - ms to wait at most; omitted (or `undefined`) waits for as long as it takes.
+   * @returns a promise of the result. It rejects with the task's own error, with
+   *   {@link CancelledError} if the future was cancelled, or with {@link TimeoutError} if the timeout
+   *   passes first (the task goes on).
+   */
+  result(timeout?: number): Promise<T> {
+    const bad = checkTimeout(timeout, "timeout");
+    if (bad) return Promise.reject(bad);
+    if (this.#state === FINISHED) return Promise.resolve(this.#value as T);
+    if (this.#state >= CANCELLED) return Promise.reject(this.#value);
+    return this.#waitFor(timeout, (p) => p.then());
+  }
+
+  /**
+   * The task's error, or `undefined` if it succeeded.
+   * @param timeout - ms to wait at most; omitted waits for as long as it takes.
+   * @returns a promise that never rejects with the task's error; it rejects with
+   *   {@link CancelledError} or {@link TimeoutError} as {@link Future.result} does.
+   */
+  exception(timeout?: number): Promise<unknown> {
+    const bad = checkTimeout(timeout, "timeout");
+    if (bad) return Promise.reject(bad);
+    if (this.#state === FINISHED) return Promise.resolve(undefined);
+    if (this.#state === FAILED) return Promise.resolve(this.#value);
+    if (this.#state === CANCELLED) return Promise.reject(this.#value);
+    return this.#waitFor(timeout, (p) =>
+      p.then(
+        () => undefined,
+        (error: unknown) => {
+          if (this.#state === CANCELLED) throw error;
+          return error;
+        },
+      ),
+    );
+  }
+
+  /**
+   * Calls `callback(future)` once the future finishes or is cancelled — at once, before returning,
+   * if it already has. Callbacks run in the order they were added. A callback that throws is
+   * reported (`reportError` where the platform has it, else `console.error`) and never stops the
+   * others.
+   */
+  addDoneCallback(callback: DoneCallback<T>): void {
+    if (typeof callback !== "function") {
+      throw new TypeError(`addDoneCallback expects a function, got ${describe(callback)}`);
+    }
+    if (this.#state >= CANCELLED) {
+      runCallback(callback, this);
+      return;
+    }
+    const cbs = this.#callbacks;
+    if (cbs === undefined) this.#callbacks = callback;
+    else if (typeof cbs === "function") this.#callbacks = [cbs, callback];
+    else cbs.push(callback);
+  }
+
+  /**
+   * Makes `await future` work. Prefer `result()` when you want a timeout.
+   */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.#settled().then(onfulfilled, onrejected);
+  }
+
+  /** `Future<state=pending>`, `Future<state=finished returned number>`, `Future<state=finished raised TypeError>`… */
+  toString(): string {
+    let text = `Future<state=${this.state}`;
+    if (this.#state === FINISHED) text += ` returned ${typeName(this.#value)}`;
+    else if (this.#state === FAILED) text += ` raised ${errorName(this.#value)}`;
+    return text + ">";
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "Future";
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  // The single promise behind then/result/exception. A failed future whose promise is never asked
+  // for has no rejected promise, hence no unhandled-rejection report.
+  #settled(): Promise<T> {
+    let p = this.#promise;
+    if (p === undefined) {
+      if (this.#state === FINISHED) p = Promise.resolve(this.#value as T);
+      else if (this.#state >= CANCELLED) p = Promise.reject(this.#value);
+      else {
+        p = new Promise<T>((resolve, reject) => {
+          this.#resolve = resolve as Settle;
+          this.#reject = reject;
+        });
+      }
+      this.#promise = p;
+    }
+    return p;
+  }
+
+  #waitFor<R>(timeout: number | undefined, shape: (p: Promise<T>) => Promise<R>): Promise<R> {
+    if (timeout === undefined) return shape(this.#settled());
+    if (timeout === 0) return Promise.reject(this.#timeoutError(0));
+    return new Promise<R>((resolve, reject) => {
+      const timer: Timer = setTimeout(() => reject(this.#timeoutError(timeout)), timeout);
+      shape(this.#settled()).then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #timeoutError(timeout: number): TimeoutError {
+    return new TimeoutError(`the future did not finish within ${timeout} ms (it is still ${this.state}; waiting again is allowed)`);
+  }
+
+  #finish(state: number, value: unknown): void {
+    if (this.#state >= CANCELLED) {
+      throw new InvalidStateError(`${STATE_NAMES[this.#state]?.toUpperCase()}: ${this} cannot be set again`);
+    }
+    this.#state = state;
+    this.#value = value;
+    if (state === FINISHED) this.#resolve?.(value);
+    else this.#reject?.(value);
+    this.#resolve = this.#reject = undefined;
+    this.#runCallbacks();
+  }
+
+  #cancelWith(error: Error): void {
+    this.#state = CANCELLED;
+    this.#value = error;
+    this.#reject?.(error);
+    this.#resolve = this.#reject = undefined;
+    this.#runCallbacks();
+  }
+
+  #runCallbacks(): void {
+    const cbs = this.#callbacks;
+    if (cbs === undefined) return;
+    this.#callbacks = undefined;
+    if (typeof cbs === "function") runCallback(cbs, this);
+    else for (const cb of cbs) runCallback(cb, this);
+  }
+
+  static {
+    newFuture = <R>(owner?: FutureOwner) => new Future<R>(owner);
+    setRunning = (f) => {
+      if (f.#state === PENDING) {
+        f.#state = RUNNING;
+        return true;
+      }
+      if (f.#state === CANCELLED) return false;
+      throw new InvalidStateError(`${f} cannot start running: it is not pending`);
+    };
+    setResult = (f, value) => f.#finish(FINISHED, value);
+    setException = (f, error) => f.#finish(FAILED, error);
+    forceCancel = (f, error) => {
+      if (f.#state >= CANCELLED) return false;
+      f.#cancelWith(error);
+      return true;
+    };
+    removeDoneCallback = (f, callback) => {
+      const cbs = f.#callbacks;
+      if (cbs === callback) f.#callbacks = undefined;
+      else if (Array.isArray(cbs)) {
+        const i = cbs.indexOf(callback);
+        if (i >= 0) cbs.splice(i, 1);
+      }
+    };
+    peek = (f) => f.#value;
+    hasFailed = (f) => f.#state === FAILED;
+  }
+}
+
+function runCallback<T>(callback: DoneCallback<T>, future: Future<T>): void {
+  try {
+    callback(future);
+  } catch (error) {
+    reportCallbackError(future, error);
+  }
+}
+
+function reportCallbackError(future: Future<any>, error: unknown): void {
+  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
+  if (typeof report === "function") report(error);
+  else console.error(`isofutures: exception calling a done-callback of ${future}:`, error);
+}
+
+function errorName(error: unknown): string {
+  if (error instanceof Error) return error.name;
+  return typeName(error);
+}

@@ -1,0 +1,100 @@
+/**
+ * The wire protocol between an executor and its workers — the whole of it, in one place.
+ *
+ * Messages are flat arrays: structured clone copies a flat array of numbers and small arrays much
+ * faster than an array of objects, and the receiver walks it with a fixed stride. One message
+ * carries every task (or result) of one event-loop turn for one worker.
+ *
+ * Tasks are numbered per worker (`seq`: 0, 1, 2…) in the order they are sent; a worker starts them
+ * in that order, each after claiming its number in the shared control word (see `CTL_*`), so the
+ * executor always knows exactly which tasks a worker has started.
+ * @module
+ */
+
+// ── executor → worker ───────────────────────────────────────────────────────────────────────────
+/** `[INIT, WorkerInit]` — the first message a worker gets. */
+export const OP_INIT = 1;
+/** `[RUN, defs | 0, firstSeq, code, payload, code, payload, …]` — tasks numbered firstSeq, firstSeq+1… */
+export const OP_RUN = 2;
+/** `[CLOSE]` — finish what is running, then exit. */
+export const OP_CLOSE = 3;
+/** `[ABORT, seq, reason]` — abort `currentTask().signal` of a task that has started. */
+export const OP_ABORT = 4;
+
+// ── worker → executor ───────────────────────────────────────────────────────────────────────────
+/** `[READY]` — init done (tasks module imported, initializer run): the worker takes tasks. */
+export const OP_READY = 11;
+/** `[INIT_FAILED, WireError]` — the initializer threw: the executor is broken. */
+export const OP_INIT_FAILED = 12;
+/** `[RESULTS, seq, status, value, seq, status, value, …]` */
+export const OP_RESULTS = 13;
+
+/** Result statuses. */
+export const ST_OK = 0;
+/** `value` is a {@link WireError}. */
+export const ST_ERROR = 1;
+/** A chunk: `value` is the array of results. */
+export const ST_CHUNK = 2;
+/** A chunk with failures: `value` is `[results, [index, WireError, index, WireError, …]]`. */
+export const ST_CHUNK_ERRORS = 3;
+
+/** A task code is `handle << 2 | kind`: one number per task on the wire. */
+export const KIND_CALL = 0;
+/** `payload` is an array of items: call `fn(item)` for each. */
+export const KIND_MAP = 1;
+/** `payload` is an array of argument tuples: call `fn(...tuple)` for each. */
+export const KIND_STARMAP = 2;
+
+/** Function definitions, sent once per worker before the first task that uses them. */
+export const DEF_EXPORT = 0; // [handle, DEF_EXPORT, exportName]
+export const DEF_REF = 1; //    [handle, DEF_REF, moduleUrl, exportName]
+export const DEF_SOURCE = 2; // [handle, DEF_SOURCE, sourceText]
+/** `[handle, kind, a, b?]` as above. */
+export type FnDefWire = [number, number, string, string?];
+
+/**
+ * The control word (`Int32Array` of length 1, shared with the worker where memory can be shared):
+ * the number of tasks the worker has started. The worker starts task `seq` only if it can move the
+ * word from `seq` to `seq + 1` (`Atomics.compareExchange`); the executor stops a worker from
+ * starting anything more by swapping in `CTL_CLOSED`, and the value it swapped out tells it which
+ * tasks had started (they failed with the worker) and which had not (they go to another worker).
+ */
+export const CTL_CLOSED = -1;
+
+/** What a worker is told at start. */
+export interface WorkerInit {
+  /** The worker's name, e.g. `"isofutures-3"`. */
+  name: string;
+  /** The control word; `null` where memory is not shared (processes). */
+  ctl: Int32Array | null;
+  /** URL of the tasks module, or `null`. */
+  tasks: string | null;
+  /** The initializer, as a function definition (without handle), or `null`. */
+  initializer: [number, string, string?] | null;
+  initArgs: unknown[];
+  /** Compile function sources? (`false` where the platform forbids eval) */
+  allowSource: boolean;
+}
+
+/** An error as plain data: structured clone keeps neither custom classes nor own properties. */
+export type WireError =
+  | {
+      /** The error was an `Error`. */
+      $: "E";
+      /** Name of a built-in constructor to rebuild with (`TypeError`…), else `null` (plain `Error`). */
+      ctor: string | null;
+      name: string;
+      message: string;
+      stack: string;
+      /** Own enumerable properties as `[key, value]` pairs: a key is data, never a path to a prototype. */
+      props: [string, unknown][];
+      /** `cause`, when the error had one. */
+      cause?: WireError;
+      /** `AggregateError.errors`. */
+      errors?: WireError[];
+    }
+  | {
+      /** Something that is not an `Error` was thrown (`throw 0`, `throw undefined`, `throw "x"`). */
+      $: "V";
+      value: unknown;
+    };

@@ -1,0 +1,779 @@
+/**
+ * The scheduler: a queue of pending tasks, a set of worker slots, and the rules that hand tasks to
+ * workers. Everything an executor does with workers happens here; it reaches them only through the
+ * {@link WorkerFactory} / {@link Endpoint} seam.
+ *
+ * Rules (DESIGN.md, "Futures"):
+ * - Each slot has a credit window: how many tasks it may hold. It starts at 1, doubles while results
+ *   come back quickly, and drops to 1 when a task runs long — so queued long tasks stay pending and
+ *   cancellable, while bursts of tiny tasks travel in large batches.
+ * - No slot gets a second task while another slot is idle, a worker is starting, or one more worker
+ *   could be started.
+ * - Everything submitted in one turn of the event loop goes to each worker in one message.
+ * - A worker that goes idle while another holds tasks it has not started takes them over (the
+ *   control word tells exactly which have started; see protocol.ts).
+ * @internal
+ * @module
+ */
+import type { Timer } from "./timers.js";
+import { Deque } from "./deque.js";
+import { decodeError } from "./error-codec.js";
+import { BrokenExecutorError, CancelledError, TimeoutError, WorkerCrashedError } from "./errors.js";
+import type { Endpoint, WorkerFactory } from "./endpoint.js";
+import { forceCancel, setException, setResult, setRunning, type FutureOwner } from "./future.js";
+import {
+  CTL_CLOSED,
+  OP_CLOSE,
+  OP_INIT,
+  OP_INIT_FAILED,
+  OP_READY,
+  OP_RESULTS,
+  OP_RUN,
+  ST_CHUNK,
+  ST_CHUNK_ERRORS,
+  ST_ERROR,
+  ST_OK,
+  type FnDefWire,
+  type WireError,
+  type WorkerInit,
+} from "./protocol.js";
+import type { ChunkOutcome, Task } from "./task.js";
+
+const STARTING = 0;
+const READY = 1;
+const CLOSING = 2;
+const DEAD = 3;
+
+/** Largest credit window: enough to amortise a round trip over ~1,000 tiny tasks. */
+const MAX_WINDOW = 1024;
+/** Tasks faster than this (ms, per task, including transport) widen the window. */
+const SHORT_TASK_MS = 0.25;
+/** Tasks slower than this shrink the window to 1. */
+const LONG_TASK_MS = 2;
+/** Consecutive workers dying before they are ready before the executor gives up. */
+const MAX_STARTUP_FAILURES = 3;
+/** A worker told to close that has not exited after this long is terminated. */
+const CLOSE_GRACE_MS = 5000;
+
+const now: () => number = typeof performance === "object" ? () => performance.now() : Date.now;
+
+/** Settings the scheduler needs, already validated. */
+export interface SchedulerConfig {
+  maxWorkers: number;
+  minWorkers: number;
+  maxTasksPerWorker: number;
+  idleTimeout: number;
+  name: string;
+  tasks: string | null;
+  initializer: WorkerInit["initializer"];
+  initArgs: unknown[];
+}
+
+/** Counts returned by `Executor.stats()`. */
+export interface ExecutorStats {
+  workers: {
+    /** Workers started and not exited (including ones starting up). */
+    live: number;
+    /** Ready workers holding no task. */
+    idle: number;
+    /** Workers holding at least one task. */
+    busy: number;
+  };
+  tasks: {
+    /** Waiting in the executor for a worker. */
+    queued: number;
+    /** Handed to a worker and not finished. */
+    running: number;
+    /** Finished with a result. */
+    completed: number;
+    /** Finished with an error. */
+    failed: number;
+    cancelled: number;
+  };
+}
+
+class WorkerSlot {
+  state = STARTING;
+  endpoint!: Endpoint;
+  /** Tasks sent and not finished, by seq (insertion order = seq order). */
+  readonly inflight = new Map<number, Task>();
+  nextSeq = 0;
+  window = 1;
+  /** Handles of functions this worker has been sent. */
+  readonly known: boolean[] = [];
+  /** Tasks ever sent (for maxTasksPerWorker). */
+  sent = 0;
+  /** When the current measuring period began (first dispatch while idle, or the last results). */
+  markTime = 0;
+  idleSince = 0;
+  busy = false;
+  /** Tasks gathered for this slot during one flush. */
+  batch: Task[] = [];
+  closeTimer: Timer | undefined = undefined;
+
+  constructor(
+    readonly name: string,
+    readonly ctl: Int32Array | null,
+  ) {}
+}
+
+export class Scheduler implements FutureOwner {
+  readonly #factory: WorkerFactory;
+  readonly #config: SchedulerConfig;
+  readonly #queue = new Deque<Task>(256);
+  /** Tasks in the queue whose futures are not done. */
+  #queued = 0;
+  readonly #slots: WorkerSlot[] = [];
+  #starting = 0;
+  /** Endpoints spawned whose exit has not been seen. */
+  #alive = 0;
+  #spawned = 0;
+  #startupFailures = 0;
+  #flushQueued = false;
+  readonly #flushNow = () => this.#flush();
+  #sweepTimer: Timer | undefined = undefined;
+
+  #completed = 0;
+  #failed = 0;
+  #cancelled = 0;
+
+  shuttingDown = false;
+  terminated = false;
+  broken: BrokenExecutorError | undefined = undefined;
+  readonly #closed: Promise<void>;
+  #resolveClosed!: () => void;
+
+  constructor(factory: WorkerFactory, config: SchedulerConfig) {
+    this.#factory = factory;
+    this.#config = config;
+    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    for (let i = 0; i < config.minWorkers; i++) this.#spawn();
+  }
+
+  get maxWorkers(): number {
+    return this.#config.maxWorkers;
+  }
+
+  // ── submission ──────────────────────────────────────────────────────────────────────────────
+
+  enqueue(task: Task): void {
+    this.#queue.push(task);
+    this.#queued++;
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(this.#flushNow);
+    }
+  }
+
+  /** FutureOwner: a pending future (hence a queued task) was cancelled. */
+  onCancel(): void {
+    this.#queued--;
+    this.#cancelled++;
+  }
+
+  /** A task's signal fired: cancel it if pending, stop its worker if running. */
+  abort(task: Task, reason: unknown): void {
+    const f = task.future;
+    if (f.done()) return;
+    if (f.cancel()) return;
+    const slot = task.slot as WorkerSlot | undefined;
+    if (slot) this.#hardStop(slot, task, reason, "its signal was aborted");
+    else {
+      // running but back in the queue after its worker died: fail it where it lies
+      this.#queued--;
+      this.#fail(task, reason);
+    }
+  }
+
+  // ── dispatch ────────────────────────────────────────────────────────────────────────────────
+
+  #flush(): void {
+    this.#flushQueued = false;
+    if (this.terminated) return;
+    this.#dropDoneHead();
+    if (this.#queued === 0) {
+      if (this.shuttingDown) this.#closeIdle();
+      return;
+    }
+    let idle = 0;
+    let live = this.#starting;
+    for (const s of this.#slots) {
+      if (s.state !== READY || this.#spent(s)) continue;
+      live++;
+      if (s.inflight.size === 0) idle++;
+    }
+    while (live < this.#config.maxWorkers && this.#queued > idle + this.#starting) {
+      if (!this.#spawn()) return;
+      live++;
+    }
+    const widen = this.#starting === 0 && live >= this.#config.maxWorkers;
+    this.#distribute(widen);
+  }
+
+  // Round-robin: first one task to each idle worker, then (only if allowed) fill windows evenly.
+  #distribute(widen: boolean): void {
+    const slots = this.#slots;
+    let round = 0;
+    let took = true;
+    while (took && this.#queued > 0) {
+      took = false;
+      for (let i = 0; i < slots.length && this.#queued > 0; i++) {
+        const s = slots[i] as WorkerSlot;
+        if (s.state !== READY) continue;
+        const load = s.inflight.size + s.batch.length;
+        if (round === 0 ? load !== 0 : !widen || load >= this.#limit(s)) continue;
+        const task = this.#take();
+        if (!task) break;
+        s.batch.push(task);
+        took = true;
+      }
+      round++;
+    }
+    for (const s of slots) if (s.batch.length > 0) this.#send(s);
+  }
+
+  #limit(s: WorkerSlot): number {
+    const quota = this.#config.maxTasksPerWorker - s.sent;
+    return s.window < quota ? s.window : quota;
+  }
+
+  #spent(s: WorkerSlot): boolean {
+    return s.sent >= this.#config.maxTasksPerWorker;
+  }
+
+  // Next task whose future is still live; marks a pending one running.
+  #take(): Task | undefined {
+    for (let t = this.#queue.shift(); t !== undefined; t = this.#queue.shift()) {
+      const f = t.future;
+      if (f.done()) continue; // cancelled, or failed by its signal while re-queued
+      this.#queued--;
+      if (f.state === "pending") setRunning(f);
+      return t;
+    }
+    return undefined;
+  }
+
+  #dropDoneHead(): void {
+    for (let t = this.#queue.peek(); t !== undefined && t.future.done(); t = this.#queue.peek()) this.#queue.shift();
+  }
+
+  #send(s: WorkerSlot): void {
+    const tasks = s.batch;
+    s.batch = [];
+    const defs = this.#newDefs(s, tasks);
+    const msg: unknown[] = [OP_RUN, defs ?? 0, s.nextSeq];
+    let transfer: object[] | undefined;
+    for (const t of tasks) {
+      msg.push(t.code, t.payload);
+      if (t.transfer) (transfer ??= []).push(...t.transfer);
+    }
+    try {
+      s.endpoint.post(msg, transfer ?? EMPTY);
+    } catch {
+      if (defs) for (const d of defs) s.known[d[0]] = false;
+      this.#sendOneByOne(s, tasks);
+      return;
+    }
+    for (const t of tasks) this.#started(s, t);
+  }
+
+  // The batch could not be cloned: send each task alone so that only the culprits fail.
+  #sendOneByOne(s: WorkerSlot, tasks: Task[]): void {
+    for (const t of tasks) {
+      const defs = this.#newDefs(s, [t]);
+      try {
+        s.endpoint.post([OP_RUN, defs ?? 0, s.nextSeq, t.code, t.payload], t.transfer ?? EMPTY);
+      } catch (error) {
+        if (defs) for (const d of defs) s.known[d[0]] = false;
+        this.#fail(t, cloneFailure(t, error));
+        continue;
+      }
+      this.#started(s, t);
+    }
+    if (s.inflight.size === 0) this.#becameIdle(s);
+  }
+
+  #newDefs(s: WorkerSlot, tasks: Task[]): FnDefWire[] | undefined {
+    let defs: FnDefWire[] | undefined;
+    for (const t of tasks) {
+      const h = t.def.handle;
+      if (s.known[h] !== true) {
+        s.known[h] = true;
+        (defs ??= []).push(t.def.wire);
+      }
+    }
+    return defs;
+  }
+
+  #started(s: WorkerSlot, t: Task): void {
+    if (s.inflight.size === 0) {
+      s.markTime = now();
+      if (!s.busy) {
+        s.busy = true;
+        s.endpoint.setBusy(true);
+      }
+    }
+    t.seq = s.nextSeq++;
+    t.slot = s;
+    s.inflight.set(t.seq, t);
+    s.sent++;
+    if (t.timeout !== undefined) {
+      const timeout = t.timeout;
+      t.timer = setTimeout(() => this.#onTimeout(t, timeout), timeout);
+    }
+  }
+
+  // ── results ─────────────────────────────────────────────────────────────────────────────────
+
+  #onMessage(s: WorkerSlot, msg: unknown[]): void {
+    if (s.state === DEAD) return;
+    switch (msg[0]) {
+      case OP_RESULTS:
+        return this.#onResults(s, msg);
+      case OP_READY:
+        if (s.state !== STARTING) return;
+        s.state = READY;
+        this.#starting--;
+        this.#startupFailures = 0;
+        s.idleSince = now();
+        if (this.#queued > 0) this.#flush();
+        else if (this.shuttingDown) this.#closeIdle();
+        else this.#armSweep();
+        return;
+      case OP_INIT_FAILED: {
+        const cause = decodeError(msg[1] as WireError, `initializer in worker "${s.name}"`);
+        this.#break(`its initializer failed in worker "${s.name}": ${messageOf(cause)}`, cause);
+        return;
+      }
+    }
+  }
+
+  #onResults(s: WorkerSlot, msg: unknown[]): void {
+    const n = msg.length;
+    let settled = 0;
+    for (let i = 1; i < n; i += 3) {
+      const t = s.inflight.get(msg[i] as number);
+      if (t === undefined) continue;
+      s.inflight.delete(t.seq);
+      settled++;
+      this.#settle(t, s, msg[i + 1] as number, msg[i + 2]);
+      if (s.state === DEAD) return; // a callback terminated the executor
+    }
+    if (settled > 0) this.#adapt(s, settled);
+    if (s.inflight.size === 0) this.#becameIdle(s);
+    if (this.#queued > 0) this.#flush();
+  }
+
+  // Credit window: widen while tasks are quick, back to 1 when one runs long.
+  #adapt(s: WorkerSlot, settled: number): void {
+    const t = now();
+    const perTask = (t - s.markTime) / settled;
+    s.markTime = t;
+    if (perTask < SHORT_TASK_MS) {
+      if (s.window < MAX_WINDOW) s.window *= 2;
+    } else if (perTask > LONG_TASK_MS) {
+      s.window = 1;
+    }
+  }
+
+  #settle(t: Task, s: WorkerSlot, status: number, value: unknown): void {
+    this.#release(t);
+    const f = t.future;
+    if (f.done()) return;
+    if (status === ST_OK) {
+      this.#completed++;
+      setResult(f, value);
+    } else if (status === ST_ERROR) {
+      this.#failed++;
+      setException(f, decodeError(value as WireError, `worker "${s.name}"`));
+    } else {
+      this.#completed++;
+      setResult(f, chunkOutcome(status, value, s.name));
+    }
+  }
+
+  #release(t: Task): void {
+    if (t.timer !== undefined) {
+      clearTimeout(t.timer);
+      t.timer = undefined;
+    }
+    if (t.onAbort) {
+      t.signal?.removeEventListener("abort", t.onAbort);
+      t.onAbort = undefined;
+    }
+    t.slot = undefined;
+  }
+
+  #fail(t: Task, error: unknown): void {
+    this.#release(t);
+    if (t.future.done()) return;
+    this.#failed++;
+    setException(t.future, error);
+  }
+
+  #becameIdle(s: WorkerSlot): void {
+    if (s.state !== READY) return;
+    if (s.busy) {
+      s.busy = false;
+      s.endpoint.setBusy(false);
+    }
+    s.idleSince = now();
+    if (this.#spent(s)) {
+      this.#close(s);
+      if (this.#queued > 0 || this.#liveCount() < this.#config.minWorkers) this.#spawn();
+      return;
+    }
+    if (this.#queued === 0) {
+      if (!this.#steal()) {
+        if (this.shuttingDown) this.#close(s);
+        else this.#armSweep();
+      }
+    }
+  }
+
+  // An idle worker takes over tasks another worker holds but has not started.
+  #steal(): boolean {
+    let victim: WorkerSlot | undefined;
+    let most = 0;
+    for (const v of this.#slots) {
+      if (v.state !== READY || v.ctl === null || v.inflight.size < 2) continue;
+      const unstarted = v.nextSeq - Atomics.load(v.ctl, 0);
+      if (unstarted > most) {
+        most = unstarted;
+        victim = v;
+      }
+    }
+    if (!victim) return false;
+    // Moving the word past every seq sent makes the worker skip all it has not claimed yet.
+    const started = Atomics.exchange(victim.ctl as Int32Array, 0, victim.nextSeq);
+    if (this.#requeueFrom(victim, started) === 0) return false;
+    this.#flush();
+    return true;
+  }
+
+  // Puts the tasks of `s` numbered `from` and above back at the front of the queue, in order.
+  #requeueFrom(s: WorkerSlot, from: number): number {
+    const back: Task[] = [];
+    for (const [seq, t] of s.inflight) {
+      if (seq < from) continue;
+      s.inflight.delete(seq);
+      s.sent--;
+      this.#release(t);
+      if (t.transfer && t.transfer.length > 0) {
+        this.#fail(t, new WorkerCrashedError(`the task was sent to worker "${s.name}" with transferred buffers, which went with that worker; it cannot be re-sent`));
+        continue;
+      }
+      back.push(t);
+    }
+    for (let i = back.length - 1; i >= 0; i--) {
+      const t = back[i] as Task;
+      t.onAbort = t.signal ? this.#rearm(t) : undefined;
+      this.#queue.unshift(t);
+      this.#queued++;
+    }
+    return back.length;
+  }
+
+  #rearm(t: Task): (() => void) | undefined {
+    const signal = t.signal as AbortSignal;
+    const onAbort = () => this.abort(t, signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    return onAbort;
+  }
+
+  // ── worker lifecycle ────────────────────────────────────────────────────────────────────────
+
+  #spawn(): boolean {
+    if (this.broken) return false;
+    const name = `${this.#config.name}-${++this.#spawned}`;
+    const ctl = this.#factory.sharedMemory ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    const s = new WorkerSlot(name, ctl);
+    try {
+      s.endpoint = this.#factory.spawn(
+        { name, index: this.#spawned },
+        { message: (m) => this.#onMessage(s, m), exit: (info) => this.#onExit(s, info) },
+      );
+    } catch (error) {
+      this.#break(`a worker could not be started: ${messageOf(error)}`, error);
+      return false;
+    }
+    this.#alive++;
+    this.#slots.push(s);
+    this.#starting++;
+    const init: WorkerInit = {
+      name,
+      ctl,
+      tasks: this.#config.tasks,
+      initializer: this.#config.initializer,
+      initArgs: this.#config.initArgs,
+      allowSource: this.#factory.allowSource,
+    };
+    s.endpoint.post([OP_INIT, init], EMPTY);
+    if (this.#queued > 0) {
+      s.busy = true;
+      s.endpoint.setBusy(true);
+    } else {
+      s.endpoint.setBusy(false);
+    }
+    return true;
+  }
+
+  #liveCount(): number {
+    let n = 0;
+    for (const s of this.#slots) if (s.state === STARTING || (s.state === READY && !this.#spent(s))) n++;
+    return n;
+  }
+
+  #close(s: WorkerSlot): void {
+    if (s.state === CLOSING || s.state === DEAD) return;
+    if (s.state === STARTING) this.#starting--;
+    s.state = CLOSING;
+    // Held until it has exited: `await shutdown()` must not see the program end under it.
+    if (!s.busy) {
+      s.busy = true;
+      s.endpoint.setBusy(true);
+    }
+    s.endpoint.post([OP_CLOSE], EMPTY);
+    s.closeTimer = setTimeout(() => s.endpoint.terminate(), CLOSE_GRACE_MS);
+  }
+
+  #closeIdle(): void {
+    for (const s of [...this.#slots]) if (s.state === READY && s.inflight.size === 0) this.#close(s);
+    this.#checkClosed();
+  }
+
+  #remove(s: WorkerSlot): void {
+    const i = this.#slots.indexOf(s);
+    if (i >= 0) this.#slots.splice(i, 1);
+  }
+
+  #onExit(s: WorkerSlot, info: { code?: number | undefined; signal?: string | undefined; error?: unknown }): void {
+    this.#alive--;
+    if (s.closeTimer !== undefined) clearTimeout(s.closeTimer);
+    const was = s.state;
+    if (was !== DEAD) {
+      s.state = DEAD;
+      this.#remove(s);
+      if (was === STARTING) this.#starting--;
+      if (!this.terminated) this.#lost(s, info, was);
+    }
+    this.#checkClosed();
+  }
+
+  // A worker died on its own: fail what it had started, re-queue the rest, replace it.
+  #lost(s: WorkerSlot, info: { code?: number | undefined; signal?: string | undefined; error?: unknown }, was: number): void {
+    const started = s.ctl ? Atomics.exchange(s.ctl, 0, CTL_CLOSED) : Number.MAX_SAFE_INTEGER;
+    const how = describeExit(info);
+    for (const [seq, t] of s.inflight) {
+      if (seq >= started) continue;
+      s.inflight.delete(seq);
+      this.#fail(
+        t,
+        new WorkerCrashedError(`worker "${s.name}" ${how} while running this task (${t.def.label}); the executor replaced it and goes on`, {
+          cause: info.error,
+          ...(info.code === undefined ? {} : { exitCode: info.code }),
+          ...(info.signal === undefined ? {} : { signal: info.signal }),
+        }),
+      );
+    }
+    this.#requeueFrom(s, 0);
+    if (was === STARTING && !this.broken) {
+      if (++this.#startupFailures >= MAX_STARTUP_FAILURES) {
+        this.#break(`${MAX_STARTUP_FAILURES} workers in a row ${how} before they were ready`, info.error);
+        return;
+      }
+    }
+    if (this.#queued > 0) this.#flush();
+    else if (!this.shuttingDown && this.#liveCount() < this.#config.minWorkers) this.#spawn();
+  }
+
+  #onTimeout(t: Task, timeout: number): void {
+    t.timer = undefined;
+    const s = t.slot as WorkerSlot | undefined;
+    if (!s || t.future.done()) return;
+    this.#hardStop(s, t, new TimeoutError(`the task (${t.def.label}) did not finish within its timeout of ${timeout} ms; its worker "${s.name}" was stopped and replaced`), `it ran past its timeout of ${timeout} ms`);
+  }
+
+  // Stops a running task the only sure way: terminate its worker. Its unstarted tasks go elsewhere.
+  #hardStop(s: WorkerSlot, t: Task, error: unknown, why: string): void {
+    const started = s.ctl ? Atomics.exchange(s.ctl, 0, CTL_CLOSED) : Number.MAX_SAFE_INTEGER;
+    if (s.state === STARTING) this.#starting--;
+    s.state = DEAD;
+    this.#remove(s);
+    s.endpoint.terminate();
+    s.inflight.delete(t.seq);
+    this.#fail(t, error);
+    for (const [seq, other] of s.inflight) {
+      if (seq >= started) continue;
+      s.inflight.delete(seq);
+      this.#fail(other, new WorkerCrashedError(`worker "${s.name}" was stopped because another task it was running (${t.def.label}) ${why}; this task (${other.def.label}) was running alongside it`));
+    }
+    this.#requeueFrom(s, 0);
+    if (this.#queued > 0) this.#flush();
+    else if (!this.shuttingDown && this.#liveCount() < this.#config.minWorkers) this.#spawn();
+  }
+
+  #break(message: string, cause: unknown): void {
+    if (this.broken) return;
+    this.broken = new BrokenExecutorError(`the executor is broken: ${message}`, { cause });
+    for (const t of this.#queue.drain()) {
+      if (t.future.done()) continue;
+      this.#queued--;
+      this.#fail(t, new BrokenExecutorError(this.broken.message, { cause }));
+    }
+    this.shuttingDown = true;
+    for (const s of [...this.#slots]) if (s.state !== READY || s.inflight.size === 0) this.#close(s);
+    this.#checkClosed();
+  }
+
+  // ── shutdown ────────────────────────────────────────────────────────────────────────────────
+
+  shutdown(cancelFutures: boolean): Promise<void> {
+    this.shuttingDown = true;
+    if (cancelFutures) {
+      for (const t of this.#queue.drain()) {
+        if (!t.future.cancel() && !t.future.done()) this.#queue.push(t); // running (re-queued): it still runs
+      }
+    }
+    if (this.#queued === 0) this.#closeIdle();
+    for (const s of this.#slots) if (s.state === STARTING && this.#queued === 0) this.#close(s);
+    this.#checkClosed();
+    return this.#closed;
+  }
+
+  terminate(): Promise<void> {
+    if (!this.terminated) {
+      this.terminated = true;
+      this.shuttingDown = true;
+      for (const t of this.#queue.drain()) {
+        this.#release(t);
+        if (forceCancel(t.future, new CancelledError("the executor was terminated before this task ran"))) this.#cancelled++;
+      }
+      this.#queued = 0;
+      for (const s of [...this.#slots]) {
+        for (const t of s.inflight.values()) {
+          this.#release(t);
+          if (forceCancel(t.future, new CancelledError(`the executor was terminated while this task (${t.def.label}) was running`))) this.#cancelled++;
+        }
+        s.inflight.clear();
+        s.state = DEAD;
+        s.endpoint.terminate();
+      }
+      this.#slots.length = 0;
+      this.#starting = 0;
+    }
+    this.#checkClosed();
+    return this.#closed;
+  }
+
+  #checkClosed(): void {
+    if (this.shuttingDown && this.#alive === 0 && this.#queued === 0) {
+      if (this.#sweepTimer !== undefined) clearTimeout(this.#sweepTimer);
+      this.#resolveClosed();
+    }
+  }
+
+  // ── idle workers ────────────────────────────────────────────────────────────────────────────
+
+  // One timer for all idle workers (not one per idle transition): idle workers above minWorkers exit.
+  #armSweep(): void {
+    if (this.#sweepTimer !== undefined || !Number.isFinite(this.#config.idleTimeout)) return;
+    if (this.#liveCount() <= this.#config.minWorkers) return;
+    this.#sweepTimer = setTimeout(() => this.#sweep(), this.#config.idleTimeout);
+    unref(this.#sweepTimer);
+  }
+
+  #sweep(): void {
+    this.#sweepTimer = undefined;
+    const t = now();
+    const timeout = this.#config.idleTimeout;
+    let live = this.#liveCount();
+    let idleLeft = false;
+    for (const s of [...this.#slots]) {
+      if (s.state !== READY || s.inflight.size > 0 || live <= this.#config.minWorkers) continue;
+      if (t - s.idleSince >= timeout) {
+        this.#close(s);
+        live--;
+      } else idleLeft = true;
+    }
+    if (idleLeft) this.#armSweep();
+  }
+
+  // ── reporting ───────────────────────────────────────────────────────────────────────────────
+
+  stats(): ExecutorStats {
+    let idle = 0;
+    let busy = 0;
+    let running = 0;
+    for (const s of this.#slots) {
+      running += s.inflight.size;
+      if (s.inflight.size > 0) busy++;
+      else if (s.state === READY) idle++;
+    }
+    return {
+      workers: { live: this.#slots.length, idle, busy },
+      tasks: {
+        queued: this.#queued,
+        running,
+        completed: this.#completed,
+        failed: this.#failed,
+        cancelled: this.#cancelled,
+      },
+    };
+  }
+
+  /** A future failed or was cancelled before reaching the queue (bad input, aborted signal). */
+  countSettledEarly(cancelled: boolean): void {
+    if (cancelled) this.#cancelled++;
+    else this.#failed++;
+  }
+}
+
+const EMPTY: readonly object[] = [];
+
+function chunkOutcome(status: number, value: unknown, where: string): ChunkOutcome {
+  if (status === ST_CHUNK) return { values: value as unknown[], errors: null };
+  if (status !== ST_CHUNK_ERRORS) throw new TypeError(`unknown result status ${status}`);
+  const [values, flat] = value as [unknown[], unknown[]];
+  const errors = new Map<number, unknown>();
+  for (let i = 0; i < flat.length; i += 2) errors.set(flat[i] as number, decodeError(flat[i + 1] as WireError, `worker "${where}"`));
+  return { values, errors };
+}
+
+function cloneFailure(t: Task, error: unknown): Error {
+  const what = t.code & 3 ? "an item of the map input" : describeCulprit(t.payload);
+  return new TypeError(
+    `${what} of ${t.def.label} could not be sent to a worker: ${messageOf(error)}. Task arguments must be ` +
+      "structured-cloneable (primitives, plain objects, arrays, Map, Set, Date, RegExp, typed arrays, ArrayBuffers); " +
+      "functions, symbols, class instances with methods and detached buffers are not.",
+    { cause: error },
+  );
+}
+
+function describeCulprit(args: unknown[]): string {
+  for (let i = 0; i < args.length; i++) {
+    try {
+      structuredClone(args[i]);
+    } catch {
+      return `argument ${i + 1}`;
+    }
+  }
+  return "the transfer list";
+}
+
+function describeExit(info: { code?: number | undefined; signal?: string | undefined; error?: unknown }): string {
+  const parts: string[] = [];
+  if (info.signal) parts.push(`was killed by ${info.signal}`);
+  else if (info.code !== undefined) parts.push(`exited with code ${info.code}`);
+  else parts.push("exited");
+  if (info.error !== undefined) parts.push(`(${messageOf(info.error)})`);
+  return parts.join(" ");
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function unref(timer: Timer): void {
+  (timer as { unref?: () => void } | undefined)?.unref?.();
+}

@@ -1,0 +1,52 @@
+/**
+ * One unit of work as the scheduler sees it, and the function definitions tasks refer to.
+ * @internal
+ * @module
+ */
+import type { Timer } from "./timers.js";
+import type { Future } from "./future.js";
+import type { FnDefWire } from "./protocol.js";
+
+/** A task function known to an executor: sent to each worker once, then referred to by `handle`. */
+export interface FnDef {
+  readonly handle: number;
+  readonly wire: FnDefWire;
+  /** For messages: `task "fib"`, `function fib`, `fib from file:///…/m.js`. */
+  readonly label: string;
+}
+
+/** What a chunk task (map/starmap) settles its future with. */
+export interface ChunkOutcome {
+  values: unknown[];
+  /** Item index → the error that item threw; `null` when none did. */
+  errors: Map<number, unknown> | null;
+}
+
+/** The slot a task is running on (opaque to everything but the scheduler). */
+export interface SlotRef {
+  readonly name: string;
+}
+
+export class Task {
+  /** Where it runs, while it runs. */
+  slot: SlotRef | undefined = undefined;
+  /** Its number on that worker. */
+  seq = -1;
+  /** The hard-timeout timer, armed when it starts, if a timeout was asked for. */
+  timer: Timer | undefined = undefined;
+  /** The `abort` listener on `signal`, if any. */
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly future: Future<unknown>,
+    readonly def: FnDef,
+    /** `handle << 2 | kind`, see protocol.ts */
+    readonly code: number,
+    /** Arguments (a call) or items (a chunk). */
+    readonly payload: unknown[],
+    /** Buffers to move; a task that moved some cannot be re-sent elsewhere. */
+    readonly transfer: readonly object[] | undefined,
+    readonly timeout: number | undefined,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+}

@@ -1,0 +1,26 @@
+/**
+ * Types that make `submit("fib", 30)` check the name, the arguments and the result against a
+ * tasks module: `new ThreadPoolExecutor<typeof import("./tasks.js")>({ tasks })`.
+ * @module
+ */
+
+/** Any function that can be a task. */
+export type TaskFunction = (...args: any[]) => unknown;
+
+/** What an untyped executor accepts: any name, any arguments, results of type `unknown`. */
+export type AnyTasks = Record<string, TaskFunction>;
+
+/** The names of the functions a tasks module exports. */
+export type TaskName<M> = { [K in keyof M]-?: M[K] extends TaskFunction ? K : never }[keyof M] & string;
+
+/** The parameters of a task function. */
+export type TaskArgs<F> = F extends (...args: infer A) => unknown ? A : never;
+
+/** What a task's future resolves to: its return value, with promises unwrapped. */
+export type TaskResult<F> = F extends (...args: any[]) => infer R ? Awaited<R> : never;
+
+/** The first parameter of a task function (what `map` feeds it). */
+export type TaskInput<F> = F extends (first: infer A, ...rest: any[]) => unknown ? A : never;
+
+/** A sync or async iterable. */
+export type AnyIterable<T> = Iterable<T> | AsyncIterable<T>;

@@ -1,0 +1,477 @@
+/**
+ * The worker side: receives batches of tasks, resolves each task's function, runs the tasks in
+ * order, and sends all results of one turn back in one message. Platform-neutral: the platform's
+ * entry point (thread, process, Web Worker, or the calling thread) hands it a {@link WorkerPort}.
+ * @module
+ */
+import { encodeError } from "./error-codec.js";
+import {
+  DEF_EXPORT,
+  DEF_REF,
+  DEF_SOURCE,
+  KIND_CALL,
+  KIND_MAP,
+  OP_ABORT,
+  OP_CLOSE,
+  OP_INIT,
+  OP_INIT_FAILED,
+  OP_READY,
+  OP_RESULTS,
+  OP_RUN,
+  ST_CHUNK,
+  ST_CHUNK_ERRORS,
+  ST_ERROR,
+  ST_OK,
+  type FnDefWire,
+  type WorkerInit,
+} from "./protocol.js";
+import { isTransfer } from "./transfer.js";
+
+/** How the runtime talks to its executor. */
+export interface WorkerPort {
+  post(message: unknown[], transfer: readonly object[]): void;
+  onMessage(handler: (message: unknown[]) => void): void;
+  /** Leave: end the thread / process / Web Worker. */
+  exit(): void;
+}
+
+type Fn = (...args: unknown[]) => unknown;
+type Namespace = Record<string, unknown>;
+
+/** A function that could not be resolved: every task that uses it fails with `error`. */
+class Unavailable {
+  constructor(readonly error: unknown) {}
+}
+type FnEntry = Fn | Promise<unknown> | Unavailable;
+
+/** What `currentTask()` gives a task. */
+export interface CurrentTask {
+  /** Aborted when the caller asks the task to stop (its signal fired or its timeout passed). */
+  readonly signal: AbortSignal;
+}
+
+/** The registry slot through which `currentTask()` (in any copy of the library) finds the runtime. */
+export const CURRENT_TASK_KEY = Symbol.for("isofutures.currentTask");
+
+interface RunningTask {
+  seq: number;
+  controllers: Map<number, AbortController>;
+}
+
+/** The task whose function is executing synchronously right now (one per thread; inline runtimes share it). */
+let running: RunningTask | undefined;
+
+function installCurrentTask(): void {
+  const g = globalThis as Record<symbol, unknown>;
+  if (g[CURRENT_TASK_KEY]) return;
+  g[CURRENT_TASK_KEY] = {
+    current(): CurrentTask | undefined {
+      if (running === undefined) return undefined;
+      let c = running.controllers.get(running.seq);
+      if (!c) running.controllers.set(running.seq, (c = new AbortController()));
+      return { signal: c.signal };
+    },
+  };
+}
+
+/**
+ * Starts the runtime on `port`.
+ * @param served - task functions given to `serve()`, used in place of a tasks module.
+ */
+export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abortAll(reason: unknown): void } {
+  let init: WorkerInit | undefined;
+  let ctl: Int32Array | null = null;
+  let tasksModule: Promise<Namespace> | undefined = served ? Promise.resolve(served) : undefined;
+  let tasksNs: Namespace | undefined = served;
+  let tasksError: unknown;
+  const modules = new Map<string, Promise<Namespace>>();
+  const fns: FnEntry[] = [];
+  const fromSource: boolean[] = [];
+  const sourceCache = new Map<string, FnEntry>();
+
+  // Tasks waiting for their function to load: [seq, code, payload, …]. Tasks start strictly in order.
+  let waiting: unknown[] = [];
+  let waitingHead = 0;
+
+  let outbox: unknown[] = [OP_RESULTS];
+  let outTransfer: object[] = [];
+  let recordTransfers: Map<number, readonly object[]> | undefined;
+  let flushQueued = false;
+
+  // currentTask(): signals asked for so far, by seq.
+  const controllers = new Map<number, AbortController>();
+  const self: RunningTask = { seq: -1, controllers };
+  installCurrentTask();
+
+  port.onMessage((msg) => {
+    switch (msg[0]) {
+      case OP_RUN:
+        return receiveTasks(msg);
+      case OP_INIT:
+        return start(msg[1] as WorkerInit);
+      case OP_ABORT:
+        return controllers.get(msg[1] as number)?.abort(msg[2]);
+      case OP_CLOSE:
+        flush();
+        return port.exit();
+    }
+  });
+
+  return {
+    abortAll(reason) {
+      for (const c of controllers.values()) c.abort(reason);
+    },
+  };
+
+  function start(data: WorkerInit): void {
+    init = data;
+    ctl = data.ctl;
+    if (data.tasks !== null && !served) {
+      const url = data.tasks;
+      tasksModule = importModule(url).then(
+        (ns) => (tasksNs = ns),
+        (error: unknown) => {
+          tasksError = error;
+          throw error;
+        },
+      );
+      tasksModule.catch(() => {}); // reported to each task that needs it
+    }
+    if (data.initializer === null) {
+      port.post([OP_READY], []);
+      return;
+    }
+    const [kind, a, b] = data.initializer;
+    Promise.resolve(resolveDef(kind, a, b))
+      .then((fn) => {
+        if (fn instanceof Unavailable) throw fn.error;
+        return (fn as Fn)(...data.initArgs);
+      })
+      .then(
+        () => port.post([OP_READY], []),
+        (error: unknown) => port.post([OP_INIT_FAILED, encodeError(error)], []),
+      );
+  }
+
+  function receiveTasks(msg: unknown[]): void {
+    const defs = msg[1] as FnDefWire[] | 0;
+    if (defs) for (const d of defs) define(d);
+    let seq = msg[2] as number;
+    const n = msg.length;
+    let i = 3;
+    if (waitingHead === waiting.length) {
+      for (; i < n; i += 2, seq++) {
+        const code = msg[i] as number;
+        const fn = fns[code >> 2];
+        if (typeof fn !== "function" && !(fn instanceof Unavailable)) break; // still loading
+        if (claim(seq)) run(seq, fn, code & 3, msg[i + 1] as unknown[], code >> 2);
+      }
+    }
+    if (i < n) {
+      for (; i < n; i += 2, seq++) waiting.push(seq, msg[i], msg[i + 1]);
+      resumeWhenLoaded();
+    }
+  }
+
+  function resumeWhenLoaded(): void {
+    while (waitingHead < waiting.length) {
+      const code = waiting[waitingHead + 1] as number;
+      const fn = fns[code >> 2];
+      if (typeof fn !== "function" && !(fn instanceof Unavailable)) {
+        (fn as Promise<unknown>).then(resumeWhenLoaded, resumeWhenLoaded);
+        return;
+      }
+      const seq = waiting[waitingHead] as number;
+      const payload = waiting[waitingHead + 2] as unknown[];
+      waiting[waitingHead + 2] = undefined;
+      waitingHead += 3;
+      if (claim(seq)) run(seq, fn, code & 3, payload, code >> 2);
+    }
+    waiting = [];
+    waitingHead = 0;
+  }
+
+  // Claims the right to start task `seq` (see CTL_CLOSED): false if the executor took the task back
+  // (it went to another worker) or is stopping this worker. Skipped tasks get no reply.
+  function claim(seq: number): boolean {
+    return ctl === null || Atomics.compareExchange(ctl, 0, seq, seq + 1) === seq;
+  }
+
+  function run(seq: number, fn: Fn | Unavailable, kind: number, payload: unknown[], handle: number): void {
+    if (fn instanceof Unavailable) {
+      pushError(seq, fn.error, false);
+      return;
+    }
+    if (kind !== KIND_CALL) {
+      runChunk(seq, fn, kind, payload, handle);
+      return;
+    }
+    let result: unknown;
+    self.seq = seq;
+    running = self;
+    try {
+      result = fn.apply(undefined, payload);
+    } catch (error) {
+      running = undefined;
+      pushError(seq, error, fromSource[handle] === true);
+      return;
+    }
+    running = undefined;
+    if (isThenable(result)) {
+      (result as PromiseLike<unknown>).then(
+        (value) => pushOk(seq, value),
+        (error: unknown) => pushError(seq, error, fromSource[handle] === true),
+      );
+    } else {
+      pushOk(seq, result);
+    }
+  }
+
+  function runChunk(seq: number, fn: Fn, kind: number, items: unknown[], handle: number): void {
+    const n = items.length;
+    const out = new Array<unknown>(n);
+    let errors: unknown[] | undefined;
+    let pending: Promise<unknown>[] | undefined;
+    const isSource = fromSource[handle] === true;
+    self.seq = seq;
+    running = self;
+    for (let i = 0; i < n; i++) {
+      let r: unknown;
+      try {
+        r = kind === KIND_MAP ? fn(items[i]) : fn.apply(undefined, items[i] as unknown[]);
+      } catch (error) {
+        (errors ??= []).push(i, encodeError(withClosureHint(error, isSource)));
+        continue;
+      }
+      if (typeof r === "object" && r !== null) {
+        if (isThenable(r)) {
+          const at = i;
+          (pending ??= []).push(
+            Promise.resolve(r).then(
+              (v) => {
+                out[at] = unwrap(v);
+              },
+              (error: unknown) => {
+                (errors ??= []).push(at, encodeError(withClosureHint(error, isSource)));
+              },
+            ),
+          );
+          continue;
+        }
+        r = unwrap(r);
+      }
+      out[i] = r;
+    }
+    running = undefined;
+    const finish = () => {
+      controllers.delete(seq);
+      if (errors) push(seq, ST_CHUNK_ERRORS, [out, errors]);
+      else push(seq, ST_CHUNK, out);
+    };
+    if (pending) Promise.all(pending).then(finish);
+    else finish();
+  }
+
+  function unwrap(value: unknown): unknown {
+    if (!isTransfer(value)) return value;
+    outTransfer.push(...value.list);
+    return value.value;
+  }
+
+  function pushOk(seq: number, value: unknown): void {
+    controllers.delete(seq);
+    if (isTransfer(value)) {
+      (recordTransfers ??= new Map()).set(outbox.length, value.list);
+      outTransfer.push(...value.list);
+      value = value.value;
+    }
+    push(seq, ST_OK, value);
+  }
+
+  function pushError(seq: number, error: unknown, isSource: boolean): void {
+    controllers.delete(seq);
+    push(seq, ST_ERROR, encodeError(withClosureHint(error, isSource)));
+  }
+
+  function push(seq: number, status: number, value: unknown): void {
+    outbox.push(seq, status, value);
+    if (!flushQueued) {
+      flushQueued = true;
+      queueMicrotask(flush);
+    }
+  }
+
+  // One message per turn with every result ready by then.
+  function flush(): void {
+    flushQueued = false;
+    if (outbox.length === 1) return;
+    const msg = outbox;
+    const transfer = outTransfer;
+    const perRecord = recordTransfers;
+    outbox = [OP_RESULTS];
+    outTransfer = [];
+    recordTransfers = undefined;
+    try {
+      port.post(msg, transfer);
+    } catch {
+      postOneByOne(msg, perRecord);
+    }
+  }
+
+  // A result that cannot be cloned fails its own future only.
+  function postOneByOne(msg: unknown[], perRecord: Map<number, readonly object[]> | undefined): void {
+    for (let i = 1; i < msg.length; i += 3) {
+      const record = [OP_RESULTS, msg[i], msg[i + 1], msg[i + 2]];
+      try {
+        port.post(record, perRecord?.get(i) ?? []);
+      } catch (error) {
+        const failure = new TypeError(
+          `the task's result could not be sent back to the caller: ${messageOf(error)}. ` +
+            "Return structured-cloneable data (primitives, plain objects, arrays, Map, Set, Date, typed arrays, " +
+            "ArrayBuffers); functions, symbols and class instances with methods cannot cross between threads.",
+        );
+        port.post([OP_RESULTS, msg[i], ST_ERROR, encodeError(failure)], []);
+      }
+    }
+  }
+
+  function define(def: FnDefWire): void {
+    const [handle, kind, a, b] = def;
+    fromSource[handle] = kind === DEF_SOURCE;
+    const entry = resolveDef(kind, a, b);
+    fns[handle] = entry;
+    if (entry instanceof Promise) {
+      entry.then(
+        (fn) => (fns[handle] = fn as Fn | Unavailable),
+        (error: unknown) => (fns[handle] = new Unavailable(error)),
+      );
+    }
+  }
+
+  function resolveDef(kind: number, a: string, b?: string): FnEntry {
+    if (kind === DEF_SOURCE) {
+      let entry = sourceCache.get(a);
+      if (!entry) sourceCache.set(a, (entry = compile(a)));
+      return entry;
+    }
+    if (kind === DEF_EXPORT) {
+      if (tasksNs) return pick(tasksNs, a, init?.tasks ?? "the served functions");
+      if (tasksError !== undefined) return new Unavailable(moduleError(init?.tasks ?? "", tasksError));
+      if (!tasksModule) {
+        return new Unavailable(
+          new TypeError(`"${a}" names a task, but the executor was given no tasks module: pass { tasks: new URL("./tasks.js", import.meta.url) }, or submit a function or a taskRef`),
+        );
+      }
+      return tasksModule.then(
+        (ns) => pick(ns, a, init?.tasks ?? ""),
+        (error: unknown) => new Unavailable(moduleError(init?.tasks ?? "", error)),
+      );
+    }
+    if (kind === DEF_REF) {
+      let mod = modules.get(a);
+      if (!mod) modules.set(a, (mod = importModule(a)));
+      return mod.then(
+        (ns) => pick(ns, b as string, a),
+        (error: unknown) => new Unavailable(moduleError(a, error)),
+      );
+    }
+    return new Unavailable(new TypeError(`unknown function definition kind ${kind}`));
+  }
+
+  function compile(source: string): FnEntry {
+    if (init && !init.allowSource) {
+      return new Unavailable(new TypeError("this executor does not accept functions sent as source; use tasks or serve()"));
+    }
+    if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+      return new Unavailable(
+        new TypeError("a native or bound function cannot be sent to a worker as source: wrap it in a self-contained function, or export it from a tasks module"),
+      );
+    }
+    // A sourceURL names the function in stack traces instead of "eval at evaluate (…)".
+    const url = `\n//# sourceURL=isofutures:function/${functionName(source)}`;
+    try {
+      return evaluate(`return (${source}\n);${url}`) as Fn;
+    } catch (error) {
+      if (error instanceof SyntaxError) {
+        // Method shorthand (`fib(n) { … }`) is not an expression; an object literal makes it one.
+        try {
+          const holder = evaluate(`return ({ ${source}\n});${url}`) as Record<string, unknown>;
+          const fn = Object.values(holder)[0];
+          if (typeof fn === "function") return fn as Fn;
+        } catch {
+          // fall through to the original error
+        }
+        return new Unavailable(new SyntaxError(`the function's source could not be compiled in the worker: ${error.message}`));
+      }
+      if (error instanceof EvalError || /unsafe-eval|Content Security Policy/i.test(messageOf(error))) {
+        return new Unavailable(
+          new EvalError(
+            "this page's Content-Security-Policy forbids compiling functions from source ('unsafe-eval'), which " +
+              "self-contained functions need; give the executor a tasks module (tasks: new URL(\"./tasks.js\", import.meta.url)) " +
+              "or a worker that calls serve() instead",
+          ),
+        );
+      }
+      return new Unavailable(error);
+    }
+  }
+}
+
+function functionName(source: string): string {
+  const m = /^(?:async\s+)?(?:function\s*\*?\s*)?([A-Za-z_$][\w$]*)\s*\(/.exec(source);
+  return m?.[1] ?? "anonymous";
+}
+
+function evaluate(body: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function(body)();
+}
+
+function importModule(url: string): Promise<Namespace> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ url) as Promise<Namespace>;
+}
+
+function pick(ns: Namespace, name: string, where: string): Fn | Unavailable {
+  const fn = ns[name];
+  if (typeof fn === "function") return fn as Fn;
+  const names = Object.keys(ns).filter((k) => typeof ns[k] === "function");
+  return new Unavailable(
+    new TypeError(
+      `${where} has no exported function "${name}"` +
+        (fn === undefined ? "" : ` (its export "${name}" is ${typeof fn})`) +
+        `; its exported functions are: ${names.length ? names.join(", ") : "none"}`,
+    ),
+  );
+}
+
+function moduleError(url: string, error: unknown): Error {
+  return new Error(`could not load the tasks module ${url}: ${messageOf(error)}`, { cause: error });
+}
+
+function withClosureHint(error: unknown, isSource: boolean): unknown {
+  if (!isSource || !(error instanceof ReferenceError)) return error;
+  const match = /^(\S+) is not defined/.exec(error.message);
+  if (!match) return error;
+  error.message =
+    `${error.message}: this function was sent to the worker as source text, so it cannot use variables from ` +
+    `the scope it was written in (it closes over "${match[1]}"). Pass the value as an argument, or export the ` +
+    "function from a tasks module.";
+  if (typeof error.stack === "string") {
+    const nl = error.stack.indexOf("\n");
+    error.stack = `ReferenceError: ${error.message}${nl >= 0 ? error.stack.slice(nl) : ""}`;
+  }
+  return error;
+}
+
+function isThenable(value: unknown): boolean {
+  if ((typeof value !== "object" || value === null) && typeof value !== "function") return false;
+  try {
+    return typeof (value as { then?: unknown }).then === "function";
+  } catch {
+    return false;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

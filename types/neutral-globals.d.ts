@@ -1,0 +1,33 @@
+/**
+ * The globals `src/` may use: those that Node, browsers, Deno and Bun all have. Type-checking `src/`
+ * against this file alone (tsconfig.core.json) keeps the core free of `node:` modules and DOM APIs.
+ */
+declare function queueMicrotask(callback: () => void): void;
+declare function setTimeout(callback: () => void, ms?: number): unknown;
+declare function clearTimeout(handle: unknown): void;
+declare function structuredClone<T>(value: T, options?: { transfer?: readonly object[] }): T;
+declare const performance: { now(): number };
+declare const console: { error(...data: unknown[]): void; warn(...data: unknown[]): void };
+
+declare class URL {
+  constructor(url: string | URL, base?: string | URL);
+  readonly href: string;
+  toString(): string;
+}
+
+interface Event {
+  readonly type: string;
+}
+interface AbortSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+declare class AbortController {
+  readonly signal: AbortSignal;
+  abort(reason?: unknown): void;
+}
+declare class DOMException extends Error {
+  constructor(message?: string, name?: string);
+}
