@@ -23,24 +23,42 @@ export interface NodeThreadOptions {
 const ENTRY = new URL("./thread-entry.js", import.meta.url);
 
 export function threadFactory(options: NodeThreadOptions): WorkerFactory {
-  const execArgv = options.execArgv ? [...options.execArgv] : workerExecArgv(process.execArgv);
+  const explicit = options.execArgv !== undefined;
+  let execArgv = explicit ? [...(options.execArgv as readonly string[])] : workerExecArgv(process.execArgv);
+  const start = (name: string) =>
+    new Worker(ENTRY, {
+      name,
+      execArgv,
+      ...(options.env === undefined ? {} : { env: { ...options.env } }),
+      ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
+    });
   return {
     kind: "thread",
     sharedMemory: true,
     allowSource: true,
     resolveModule,
     spawn(request: SpawnRequest, events: EndpointEvents): Endpoint {
-      const worker = options.worker
-        ? startServed(options.worker)
-        : new Worker(ENTRY, {
-            name: request.name,
-            execArgv,
-            ...(options.env === undefined ? {} : { env: { ...options.env } }),
-            ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
-          });
+      if (options.worker) return wrap(startServed(options.worker), events);
+      let worker: Worker;
+      try {
+        worker = start(request.name);
+      } catch (error) {
+        // Process-wide flags of the parent (V8 flags such as --expose-gc, --max-old-space-size)
+        // are refused by workers, and apply to them anyway: drop the ones Node names, once.
+        const refused = invalidFlags(error);
+        if (explicit || refused.length === 0) throw error;
+        execArgv = execArgv.filter((a) => !refused.includes(a) && !refused.includes(a.split("=")[0] as string));
+        worker = start(request.name);
+      }
       return wrap(worker, events);
     },
   };
+}
+
+function invalidFlags(error: unknown): string[] {
+  if ((error as { code?: string } | null)?.code !== "ERR_WORKER_INVALID_EXEC_ARGV") return [];
+  const m = /flags: (.*)$/.exec((error as Error).message);
+  return m?.[1] ? m[1].split(/,\s*/) : [];
 }
 
 function startServed(make: () => Worker): Worker {

@@ -1,0 +1,145 @@
+// One adapter per pool, all with the same shape, so that a scenario is written once:
+//
+//   const open = await loadPool(name);   // imports the library (not timed)
+//   const pool = open();                 // constructs a pool of 2 workers
+//   await pool.submit(task, arg, transferList?)   // task: "echo" | "roundtrip" | "copy" | "burn"
+//   await pool.close()
+//
+// `roundtrip` moves an ArrayBuffer to the worker (transferList) and back (each library's own way of
+// marking a result as transferable); `copy` clones it both ways.
+import { fileURLToPath } from "node:url";
+
+const WORKERS = 2;
+const here = (rel) => new URL(rel, import.meta.url);
+const path = (rel) => fileURLToPath(here(rel));
+
+export const POOLS = [
+  "isofutures",
+  "raw",
+  "raw-batched",
+  "piscina",
+  "tinypool",
+  "poolifier",
+  "workerpool",
+  "threads",
+];
+
+/** What a pool cannot do like the others; printed under the table. */
+export const POOL_NOTES = {
+  poolifier: "poolifier has no way to transfer a task's result: `transfer` moves the buffer in and copies it back",
+};
+
+export async function loadPool(name) {
+  switch (name) {
+    case "isofutures": {
+      const { ThreadPoolExecutor, transfer } = await import("isofutures");
+      return () => {
+        const pool = new ThreadPoolExecutor({ maxWorkers: WORKERS, tasks: here("./tasks.mjs") });
+        return {
+          submit: (task, arg, transferList) =>
+            pool.submit(task, transferList ? transfer(arg, transferList) : arg),
+          map: (task, items) => pool.map(task, items),
+          close: () => pool.shutdown(),
+        };
+      };
+    }
+    case "raw":
+    case "raw-batched": {
+      const { RawPool } = await import("./raw-pool.mjs");
+      const batched = name === "raw-batched";
+      return () => {
+        const pool = new RawPool({ size: WORKERS, batched });
+        return {
+          submit: (task, arg, transferList) => pool.submit(task, arg, transferList),
+          map: batched ? (task, items) => chunkedMap(pool, items) : undefined,
+          close: () => pool.close(),
+        };
+      };
+    }
+    case "piscina": {
+      const { Piscina } = await import("piscina");
+      return () => {
+        const pool = new Piscina({
+          filename: here("./workers/piscina.mjs").href,
+          minThreads: WORKERS,
+          maxThreads: WORKERS,
+        });
+        return {
+          submit: (task, arg, transferList) =>
+            pool.run(arg, transferList ? { name: task, transferList } : { name: task }),
+          close: () => pool.destroy(),
+        };
+      };
+    }
+    case "tinypool": {
+      const { Tinypool } = await import("tinypool");
+      return () => {
+        const pool = new Tinypool({
+          filename: here("./workers/tinypool.mjs").href,
+          minThreads: WORKERS,
+          maxThreads: WORKERS,
+        });
+        return {
+          submit: (task, arg, transferList) =>
+            pool.run(arg, transferList ? { name: task, transferList } : { name: task }),
+          close: () => pool.destroy(),
+        };
+      };
+    }
+    case "poolifier": {
+      const { FixedThreadPool } = await import("poolifier");
+      return () => {
+        const pool = new FixedThreadPool(WORKERS, path("./workers/poolifier.mjs"), {
+          errorHandler: (e) => console.error(e),
+        });
+        return {
+          submit: (task, arg, transferList) => pool.execute(arg, task, undefined, transferList),
+          close: () => pool.destroy(),
+        };
+      };
+    }
+    case "workerpool": {
+      const { default: workerpool } = await import("workerpool");
+      return () => {
+        const pool = workerpool.pool(path("./workers/workerpool.mjs"), {
+          maxWorkers: WORKERS,
+          workerType: "thread",
+        });
+        return {
+          submit: (task, arg, transferList) =>
+            pool.exec(task, [arg], transferList ? { transfer: transferList } : undefined),
+          close: () => pool.terminate(),
+        };
+      };
+    }
+    case "threads": {
+      const { spawn, Pool, Worker, Transfer } = await import("threads");
+      return () => {
+        const pool = Pool(() => spawn(new Worker(path("./workers/threads.mjs"))), WORKERS);
+        return {
+          submit: (task, arg, transferList) =>
+            pool.queue((w) => w[task](transferList ? Transfer(arg, transferList) : arg)),
+          close: () => pool.terminate(true),
+        };
+      };
+    }
+    default:
+      throw new Error(`unknown pool ${JSON.stringify(name)} (known: ${POOLS.join(", ")})`);
+  }
+}
+
+/**
+ * What one would write by hand for `map` on the batched baseline: the input cut into chunks of the
+ * size isofutures picks by default (about 16 per worker), all submitted at once, results yielded in
+ * order.
+ */
+async function* chunkedMap(pool, items) {
+  const size = Math.min(65536, Math.max(1, Math.ceil(items.length / (16 * WORKERS))));
+  const chunks = [];
+  for (let i = 0; i < items.length; i += size) {
+    chunks.push(pool.submit("incChunk", items.slice(i, i + size)));
+  }
+  for (const c of chunks) {
+    for (const v of await c) yield v;
+  }
+}
