@@ -115,7 +115,7 @@ export async function loadPool(name) {
     case "threads": {
       const { spawn, Pool, Worker, Transfer } = await import("threads");
       return () => {
-        const pool = Pool(() => spawn(new Worker(path("./workers/threads.mjs"))), WORKERS);
+        const pool = Pool(() => spawn(new Worker("./workers/threads.mjs")), WORKERS);
         return {
           submit: (task, arg, transferList) =>
             pool.queue((w) => w[task](transferList ? Transfer(arg, transferList) : arg)),

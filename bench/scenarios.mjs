@@ -4,7 +4,6 @@ import { burn } from "./work.mjs";
 
 const MiB = 1024 * 1024;
 const now = () => performance.now();
-const gc = () => globalThis.gc?.();
 
 const ALL = ["isofutures", "raw", "raw-batched", "piscina", "tinypool", "poolifier", "workerpool", "threads"];
 
@@ -55,7 +54,6 @@ export const SCENARIOS = {
     async run(open, s) {
       const pool = open();
       await burst(pool, s.warm);
-      gc();
       const t0 = now();
       await burst(pool, s.n);
       const ms = now() - t0;
@@ -76,7 +74,6 @@ export const SCENARIOS = {
     async run(open, s) {
       const pool = open();
       for (let i = 0; i < s.warm; i++) await pool.submit("echo", i + 1);
-      gc();
       const times = new Float64Array(s.n);
       const t0 = now();
       for (let i = 0; i < s.n; i++) {
@@ -111,11 +108,9 @@ export const SCENARIOS = {
       // Start the workers and let their JIT see the loop.
       const warm = Math.max(1, Math.round(iters / 5));
       await Promise.all(Array.from({ length: 4 }, () => pool.submit("burn", warm)));
-      gc();
       let t0 = now();
       for (let i = 0; i < s.tasks; i++) check(burn(iters) === expected, "serial burn");
       const serialMs = now() - t0;
-      gc();
       t0 = now();
       const out = await Promise.all(Array.from({ length: s.tasks }, () => pool.submit("burn", iters)));
       const parallelMs = now() - t0;
@@ -169,7 +164,6 @@ export const SCENARIOS = {
       const pool = open();
       const input = Array.from({ length: s.n }, (_, i) => i);
       await consume(pool.map("inc", input.slice(0, s.warm)), s.warm);
-      gc();
       const t0 = now();
       await consume(pool.map("inc", input), s.n);
       const ms = now() - t0;
@@ -216,7 +210,6 @@ async function roundTrips(open, s, move) {
     buf = out;
   };
   for (let i = 0; i < s.warm; i++) await once();
-  gc();
   const times = new Float64Array(s.n);
   for (let i = 0; i < s.n; i++) {
     const t = now();

@@ -206,6 +206,8 @@ export class Scheduler implements FutureOwner {
       if (!this.#spawn()) return;
       live++;
     }
+    // Work is waiting for the workers that are starting: they must keep the program alive.
+    if (this.#starting > 0) for (const s of this.#slots) if (s.state === STARTING) this.#hold(s, true);
     const widen = this.#starting === 0 && live >= this.#config.maxWorkers;
     this.#distribute(widen);
   }
@@ -308,10 +310,7 @@ export class Scheduler implements FutureOwner {
   #started(s: WorkerSlot, t: Task): void {
     if (s.inflight.size === 0) {
       s.markTime = now();
-      if (!s.busy) {
-        s.busy = true;
-        s.endpoint.setBusy(true);
-      }
+      this.#hold(s, true);
     }
     t.seq = s.nextSeq++;
     t.slot = s;
@@ -337,8 +336,7 @@ export class Scheduler implements FutureOwner {
         this.#startupFailures = 0;
         s.idleSince = now();
         if (this.#queued > 0) this.#flush();
-        else if (this.shuttingDown) this.#closeIdle();
-        else this.#armSweep();
+        if (s.inflight.size === 0) this.#becameIdle(s);
         return;
       case OP_INIT_FAILED: {
         const cause = decodeError(msg[1] as WireError, `initializer in worker "${s.name}"`);
@@ -411,12 +409,16 @@ export class Scheduler implements FutureOwner {
     setException(t.future, error);
   }
 
+  // Busy workers (and workers about to be) keep the program alive; idle ones do not.
+  #hold(s: WorkerSlot, busy: boolean): void {
+    if (s.busy === busy) return;
+    s.busy = busy;
+    s.endpoint.setBusy(busy);
+  }
+
   #becameIdle(s: WorkerSlot): void {
     if (s.state !== READY) return;
-    if (s.busy) {
-      s.busy = false;
-      s.endpoint.setBusy(false);
-    }
+    this.#hold(s, false);
     s.idleSince = now();
     if (this.#spent(s)) {
       this.#close(s);
@@ -509,12 +511,7 @@ export class Scheduler implements FutureOwner {
       allowSource: this.#factory.allowSource,
     };
     s.endpoint.post([OP_INIT, init], EMPTY);
-    if (this.#queued > 0) {
-      s.busy = true;
-      s.endpoint.setBusy(true);
-    } else {
-      s.endpoint.setBusy(false);
-    }
+    s.busy = true; // a new worker is held until it is ready and found idle
     return true;
   }
 
@@ -529,10 +526,7 @@ export class Scheduler implements FutureOwner {
     if (s.state === STARTING) this.#starting--;
     s.state = CLOSING;
     // Held until it has exited: `await shutdown()` must not see the program end under it.
-    if (!s.busy) {
-      s.busy = true;
-      s.endpoint.setBusy(true);
-    }
+    this.#hold(s, true);
     s.endpoint.post([OP_CLOSE], EMPTY);
     s.closeTimer = setTimeout(() => s.endpoint.terminate(), CLOSE_GRACE_MS);
   }
