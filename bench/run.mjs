@@ -93,7 +93,9 @@ function measure(pool, scenario) {
   if (opts.quick) args.push("--quick");
   return new Promise((done) => {
     // process.execPath and explicit arguments: nothing of this process's execArgv leaks in.
-    const child = spawn(process.execPath, args, { cwd: rootDir, stdio: ["ignore", "pipe", "pipe"] });
+    // NODE_OPTIONS is dropped for the same reason: every child runs with Node's defaults.
+    const { NODE_OPTIONS, ...env } = process.env;
+    const child = spawn(process.execPath, args, { cwd: rootDir, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let timedOut = false;
@@ -119,8 +121,14 @@ function measure(pool, scenario) {
         result = line && JSON.parse(line);
       } catch {}
       if (result && (result.ok || result.error)) return done(result);
-      const why = stderr.trim().split("\n").filter(Boolean).pop() ?? "";
-      done({ ok: false, error: `exited with ${signal ?? `code ${code}`} without a result${why ? `: ${why}` : ""}` });
+      // A native crash prints a banner and a stack: show its most telling line, keep the tail.
+      const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+      const why = lines.find((l) => /fatal|check failed|error|abort|segmentation|out of memory/i.test(l)) ?? lines.at(-1) ?? "";
+      done({
+        ok: false,
+        error: `exited with ${signal ?? `code ${code}`} without a result${why ? `: ${why}` : ""}`,
+        stderr: lines.slice(-40).join("\n"),
+      });
     });
   });
 }
@@ -131,7 +139,7 @@ function measure(pool, scenario) {
 const results = {};
 for (const { scenario, pools } of plan) {
   results[scenario] = {};
-  for (const pool of pools) results[scenario][pool] = { values: [], errors: [], details: [] };
+  for (const pool of pools) results[scenario][pool] = { values: [], errors: [], stderr: [], details: [] };
 }
 
 const totalRuns = opts.reps * plan.reduce((n, p) => n + p.pools.length, 0);
@@ -155,6 +163,7 @@ for (let rep = 1; rep <= opts.reps; rep++) {
         if (r.detail?.closeTimedOut) slot.closeTimedOut = true;
       } else {
         slot.errors.push(r.error);
+        if (r.stderr) slot.stderr.push(r.stderr);
       }
       const shown = r.ok ? `${fmt(scenario, r.value)} ${SCENARIOS[scenario].unit}` : `ERROR ${firstLine(r.error)}`;
       log(`[${run}/${totalRuns}] rep ${rep} ${scenario.padEnd(8)} ${pool.padEnd(11)} ${shown}`);
@@ -252,7 +261,7 @@ for (const scenario of Object.keys(results)) {
       `${slot.values.length}/${slot.values.length + slot.errors.length}`,
       ...refs.map((r) => {
         const q = ratio(scenario, slot.median, results[scenario][r].median);
-        return q === undefined ? "" : `${q.toFixed(2)}×`;
+        return q === undefined ? "" : `${q >= 0.1 ? q.toFixed(2) : q.toPrecision(2)}×`;
       }),
       notes.join("; "),
     ]);
@@ -315,6 +324,7 @@ writeFileSync(
                   max: s.max ?? null,
                   values: s.values,
                   errors: s.errors,
+                  stderr: s.stderr,
                   size: s.size,
                   vs: Object.fromEntries(
                     REFS.filter((r) => pools[r]).map((r) => [r, ratio(scenario, s.median, pools[r].median) ?? null]),
@@ -331,4 +341,5 @@ writeFileSync(
     2,
   )}\n`,
 );
-log(`results written to ${relative(process.cwd(), opts.out) || opts.out}`);
+const shownOut = relative(process.cwd(), opts.out);
+log(`results written to ${shownOut && !shownOut.startsWith("..") ? shownOut : opts.out}`);
