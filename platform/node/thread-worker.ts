@@ -3,10 +3,32 @@
  * @internal
  * @module
  */
-import { Worker, type ResourceLimits } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/endpoint.js";
 import { workerExecArgv } from "./exec-argv.js";
 import { resolveModule } from "./resolve.js";
+
+/** Heap limits of a worker thread (Node's `resourceLimits`). */
+export interface ResourceLimits {
+  /** Maximum size of the main heap, in MB. */
+  maxOldGenerationSizeMb?: number;
+  /** Maximum size of the heap space for recently created objects, in MB. */
+  maxYoungGenerationSizeMb?: number;
+  /** Size of the pre-allocated memory range used for generated code, in MB. */
+  codeRangeSizeMb?: number;
+  /** Maximum stack size of the thread, in MB. @defaultValue 4 */
+  stackSizeMb?: number;
+}
+
+/** What the `worker` option must return: a `worker_threads` `Worker` (structurally, so these types need no `@types/node`). */
+export interface NodeWorker {
+  postMessage(value: unknown, transferList?: readonly any[]): void;
+  terminate(): Promise<number>;
+  ref(): void;
+  unref(): void;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  once(event: string, listener: (...args: any[]) => void): unknown;
+}
 
 /** Node-specific options of the thread pool. */
 export interface NodeThreadOptions {
@@ -17,7 +39,7 @@ export interface NodeThreadOptions {
   /** Heap limits per worker (`worker_threads` `resourceLimits`). */
   resourceLimits?: ResourceLimits | undefined;
   /** A function that starts a worker file calling `serve()` (from `isofutures/worker`), instead of `tasks`. */
-  worker?: (() => Worker) | undefined;
+  worker?: (() => NodeWorker) | undefined;
 }
 
 const ENTRY = new URL("./thread-entry.js", import.meta.url);
@@ -61,8 +83,8 @@ function invalidFlags(error: unknown): string[] {
   return m?.[1] ? m[1].split(/,\s*/) : [];
 }
 
-function startServed(make: () => Worker): Worker {
-  const worker = make();
+function startServed(make: () => NodeWorker): Worker {
+  const worker = make() as unknown;
   if (!(worker instanceof Worker)) {
     throw new TypeError("the worker option must be a function returning a new worker_threads Worker (whose file calls serve())");
   }

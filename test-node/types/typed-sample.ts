@@ -1,0 +1,61 @@
+// Compiles cleanly: every `@ts-expect-error` line must be an error, every other line must not.
+import { ThreadPoolExecutor, InlineExecutor, taskRef, transfer, wait, type Executor, type Future } from "isofutures";
+import { currentTask } from "isofutures/worker";
+
+type Tasks = typeof import("./typed-tasks.js");
+const pool = new ThreadPoolExecutor<Tasks>({ tasks: new URL("./typed-tasks.js", import.meta.url) });
+
+const a: Future<number> = pool.submit("fib", 30);
+const b: Future<string> = pool.submit("greet", "x", 2);
+const p: Future<string> = pool.submit("describePoint", { x: 1, y: 2 });
+// @ts-expect-error: wrong argument type
+pool.submit("fib", "30");
+// @ts-expect-error: no such task
+pool.submit("fob", 30);
+// @ts-expect-error: missing argument
+pool.submit("greet", "x");
+// @ts-expect-error: not a function export
+pool.submit("notATask");
+// @ts-expect-error: wrong result type
+const wrong: Future<string> = pool.submit("fib", 1);
+
+const c: Future<number> = pool.submit((x: number) => x * 2, 2);
+// @ts-expect-error: wrong argument for a self-contained function
+pool.submit((x: number) => x * 2, "2");
+
+const ref = taskRef<(s: string) => number>(new URL("./m.js", import.meta.url), "len");
+const d: Future<number> = pool.submitWith({ timeout: 100 }, ref, "abc");
+// @ts-expect-error: wrong argument for a taskRef
+pool.submit(ref, 1);
+
+const buf = new ArrayBuffer(8);
+const e: Future<number> = pool.submit((x: ArrayBuffer) => x.byteLength, transfer(buf, [buf]));
+
+async function iterate(ex: Executor<Tasks>): Promise<void> {
+  for await (const n of ex.map("fib", [1, 2, 3])) {
+    const x: number = n;
+    void x;
+  }
+  for await (const s of ex.starmap("greet", [["a", 1], ["b", 2]])) {
+    const x: string = s;
+    void x;
+  }
+  // @ts-expect-error: map feeds the first parameter
+  ex.map("fib", ["one"]);
+  // @ts-expect-error: starmap needs argument tuples
+  ex.starmap("greet", [["a", "b"]]);
+  const { done } = await wait([a, c]);
+  void done;
+}
+
+async function disposable(): Promise<void> {
+  await using ex = new InlineExecutor<Tasks>({ tasks: "./typed-tasks.js" });
+  const r: number = await ex.submit("fib", 3);
+  void r;
+}
+
+const untyped = new ThreadPoolExecutor();
+const u: Future<unknown> = untyped.submit("anything", 1, "two");
+const signal: AbortSignal = currentTask().signal;
+
+void [b, p, wrong, d, e, u, signal, iterate, disposable];
