@@ -61,6 +61,18 @@ export default [
       exports: "named",
     },
   },
+  {
+    // The browser build: no Node built-in is reachable from it.
+    input: { index: "platform/browser/index.ts", worker: "platform/browser/worker.ts" },
+    plugins: [ts()],
+    output: {
+      dir: "dist/browser",
+      format: "es",
+      sourcemap: true,
+      entryFileNames: "[name].js",
+      chunkFileNames: "[name]-[hash].js",
+    },
+  },
   // One self-contained declaration file per entry (no shared chunk to resolve from a .d.cts).
   ...[
     ["index", "platform/node/index.ts"],
