@@ -9,7 +9,10 @@ const CLOSE_TIMEOUT_MS = 10_000;
 const [poolName, scenarioName, ...flags] = process.argv.slice(2);
 const quick = flags.includes("--quick");
 
+let emitted = false;
+
 function emit(obj) {
+  emitted = true;
   process.stdout.write(`${JSON.stringify(obj)}\n`);
 }
 
@@ -26,18 +29,34 @@ function fail(err) {
 process.on("unhandledRejection", fail);
 process.on("uncaughtException", fail);
 
+// If the event loop empties while a result is still awaited (a promise the pool never settles and
+// nothing left to wake it), Node exits with code 13 and says nothing: say which phase it was.
+let phase = "loading the pool";
+process.on("exit", (code) => {
+  if (!emitted) {
+    emit({
+      ok: false,
+      pool: poolName,
+      scenario: scenarioName,
+      error: `exited (code ${code}) while ${phase}: a promise was never settled and nothing kept the process alive`,
+    });
+  }
+});
+
 try {
   const scenario = SCENARIOS[scenarioName];
   if (!scenario) throw new Error(`unknown scenario ${JSON.stringify(scenarioName)}`);
   const size = sizesFor(scenarioName, poolName, quick);
   const open = await loadPool(poolName);
-  const { pool, value, detail } = await scenario.run(open, size);
+  phase = "running";
+  const { pool, value, detail } = await scenario.run(open, size, (p) => (phase = p));
+  phase = "closing the pool";
 
   // Closing is not timed, but a pool that does not close is reported.
   const t0 = performance.now();
   const closed = await Promise.race([
     Promise.resolve(pool.close()).then(() => true),
-    new Promise((r) => setTimeout(r, CLOSE_TIMEOUT_MS, false).unref()),
+    new Promise((r) => setTimeout(r, CLOSE_TIMEOUT_MS, false)),
   ]);
   if (!closed) detail.closeTimedOut = true;
   else detail.closeMs = performance.now() - t0;

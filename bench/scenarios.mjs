@@ -51,9 +51,11 @@ export const SCENARIOS = {
       "full:threads": { n: 5_000, warm: 500 },
       "quick:threads": { n: 500, warm: 50 },
     },
-    async run(open, s) {
+    async run(open, s, phase) {
       const pool = open();
+      phase(`warming up (${s.warm} tasks)`);
       await burst(pool, s.warm);
+      phase(`awaiting the timed burst (${s.n} tasks)`);
       const t0 = now();
       await burst(pool, s.n);
       const ms = now() - t0;
