@@ -9,9 +9,9 @@ import { BrokenExecutorError, ShutdownError } from "./errors.js";
 import { FunctionTable } from "./functions.js";
 import { newFuture, type Future } from "./future.js";
 import { startMap, type MapHost, type MapOptions } from "./map.js";
-import { KIND_CALL } from "./protocol.js";
+import { KIND_CALL, taskCode } from "./protocol.js";
 import { Scheduler, type ExecutorStats } from "./scheduler.js";
-import { Task, type ChunkOutcome } from "./task.js";
+import { Task, type ChunkOutcome, type TaskControls } from "./task.js";
 import type { TaskRef } from "./task-ref.js";
 import { isTransfer } from "./transfer.js";
 import type { AnyIterable, AnyTasks, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "./types.js";
@@ -147,7 +147,7 @@ export abstract class Executor<M extends object = AnyTasks> {
       lookup: (fn, caller) => functions.lookup(fn, caller),
       submitChunk: (def, kindCode, items, transfer) => {
         const future = newFuture<ChunkOutcome>(scheduler);
-        scheduler.enqueue(new Task(future as Future<unknown>, def, (def.handle << 2) | kindCode, items, transfer, undefined, undefined));
+        scheduler.enqueue(new Task(future as Future<unknown>, def, taskCode(def.handle, 1, kindCode), [items], transfer));
         return future;
       },
     };
@@ -204,15 +204,13 @@ export abstract class Executor<M extends object = AnyTasks> {
     }
     const scheduler = this.#scheduler;
     const future = newFuture<unknown>(scheduler);
-    const task = new Task(future, def, def.handle << 2 | KIND_CALL, args, transfer, options?.timeout, options?.signal);
+    const task = new Task(future, def, taskCode(def.handle, args.length, KIND_CALL), args, transfer);
     scheduler.enqueue(task);
-    const signal = options?.signal;
-    if (signal) {
-      if (signal.aborted) future.cancel();
-      else {
-        task.onAbort = () => scheduler.abort(task, signal.reason);
-        signal.addEventListener("abort", task.onAbort, { once: true });
-      }
+    if (options !== undefined && (options.timeout !== undefined || options.signal !== undefined)) {
+      const controls: TaskControls = { timeout: options.timeout, signal: options.signal, timer: undefined, onAbort: undefined };
+      task.controls = controls;
+      if (options.signal?.aborted) future.cancel();
+      else if (options.signal) scheduler.listen(task, controls);
     }
     return future;
   }

@@ -60,28 +60,53 @@ export let peek!: (future: Future<any>) => unknown;
 /** True if the future finished with an error. @internal */
 export let hasFailed!: (future: Future<any>) => boolean;
 
+// One executor function for every future: it hands the resolving functions over through these
+// two slots instead of a closure per future.
+let nextResolve: Settle | undefined;
+let nextReject: Settle | undefined;
+function capture(resolve: Settle, reject: Settle): void {
+  nextResolve = resolve;
+  nextReject = reject;
+}
+const MADE_BY_EXECUTOR = Symbol("isofutures.future");
+const noop = () => {};
+const promiseThen = Promise.prototype.then;
+
 /**
- * The eventual result of a task. A `Future` is `PromiseLike`: `await future` gives the result or
+ * The eventual result of a task. A `Future` is a `Promise`: `await future` gives the result or
  * throws the task's error. It also offers Python's blocking API in async form (`result(timeout)`,
  * `exception(timeout)`), cancellation of work that has not started, and done-callbacks.
  *
  * Futures are made by executors; user code does not construct them.
  *
- * A failed future that nobody awaits never raises an unhandled rejection by itself: the rejection
- * exists only once someone asks for it with `then`, `result()` or `exception()`.
+ * A failed future that nobody awaits never raises an unhandled rejection by itself; promises
+ * derived from it (`future.then(f)`) behave like any promise.
  */
-export class Future<T> implements PromiseLike<T> {
+export class Future<T> extends Promise<T> {
   #state: number = PENDING;
   #value: unknown = undefined;
   #callbacks: DoneCallback<T> | DoneCallback<T>[] | undefined = undefined;
   #owner: FutureOwner | undefined;
-  // Created only when someone awaits: most futures of a burst are consumed through callbacks.
-  #promise: Promise<T> | undefined = undefined;
-  #resolve: Settle | undefined = undefined;
-  #reject: Settle | undefined = undefined;
+  #resolve: Settle;
+  #reject: Settle;
 
-  private constructor(owner: FutureOwner | undefined) {
+  private constructor(token: symbol, owner: FutureOwner | undefined) {
+    if (token !== MADE_BY_EXECUTOR) {
+      // Also reached through inherited statics such as Future.all: use Promise's instead.
+      throw new TypeError("Futures are made by executors (submit, map…); use Promise for other promises");
+    }
+    super(capture as never);
+    this.#resolve = nextResolve as Settle;
+    this.#reject = nextReject as Settle;
+    nextResolve = nextReject = undefined;
     this.#owner = owner;
+  }
+
+  // A future's `constructor` reads as `Promise`, so that `await` and `Promise.all` take the engine's
+  // fast path for native promises (no thenable job), and `then` / `catch` / `finally` derive plain
+  // promises.
+  static {
+    Object.defineProperty(this.prototype, "constructor", { value: Promise, writable: true, configurable: true });
   }
 
   /** `"pending"`, `"running"` (handed to a worker), `"cancelled"` or `"finished"` (with a result or an error). */
@@ -130,7 +155,7 @@ export class Future<T> implements PromiseLike<T> {
     if (bad) return Promise.reject(bad);
     if (this.#state === FINISHED) return Promise.resolve(this.#value as T);
     if (this.#state >= CANCELLED) return Promise.reject(this.#value);
-    return this.#waitFor(timeout, (p) => p.then());
+    return this.#waitFor(timeout, () => promiseThen.call(this) as Promise<T>);
   }
 
   /**
@@ -145,14 +170,15 @@ export class Future<T> implements PromiseLike<T> {
     if (this.#state === FINISHED) return Promise.resolve(undefined);
     if (this.#state === FAILED) return Promise.resolve(this.#value);
     if (this.#state === CANCELLED) return Promise.reject(this.#value);
-    return this.#waitFor(timeout, (p) =>
-      p.then(
+    return this.#waitFor(timeout, () =>
+      promiseThen.call(
+        this,
         () => undefined,
         (error: unknown) => {
           if (this.#state === CANCELLED) throw error;
           return error;
         },
-      ),
+      ) as Promise<unknown>,
     );
   }
 
@@ -176,25 +202,15 @@ export class Future<T> implements PromiseLike<T> {
     else cbs.push(callback);
   }
 
-  /**
-   * Makes `await future` work. Prefer `result()` when you want a timeout.
-   */
-  then<R1 = T, R2 = never>(
-    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    return this.#settled().then(onfulfilled, onrejected);
-  }
-
   /** `Future<state=pending>`, `Future<state=finished returned number>`, `Future<state=finished raised TypeError>`… */
-  toString(): string {
+  override toString(): string {
     let text = `Future<state=${this.state}`;
     if (this.#state === FINISHED) text += ` returned ${typeName(this.#value)}`;
     else if (this.#state === FAILED) text += ` raised ${errorName(this.#value)}`;
     return text + ">";
   }
 
-  get [Symbol.toStringTag](): string {
+  override get [Symbol.toStringTag](): string {
     return "Future";
   }
 
@@ -202,30 +218,12 @@ export class Future<T> implements PromiseLike<T> {
     return this.toString();
   }
 
-  // The single promise behind then/result/exception. A failed future whose promise is never asked
-  // for has no rejected promise, hence no unhandled-rejection report.
-  #settled(): Promise<T> {
-    let p = this.#promise;
-    if (p === undefined) {
-      if (this.#state === FINISHED) p = Promise.resolve(this.#value as T);
-      else if (this.#state >= CANCELLED) p = Promise.reject(this.#value);
-      else {
-        p = new Promise<T>((resolve, reject) => {
-          this.#resolve = resolve as Settle;
-          this.#reject = reject;
-        });
-      }
-      this.#promise = p;
-    }
-    return p;
-  }
-
-  #waitFor<R>(timeout: number | undefined, shape: (p: Promise<T>) => Promise<R>): Promise<R> {
-    if (timeout === undefined) return shape(this.#settled());
+  #waitFor<R>(timeout: number | undefined, shape: () => Promise<R>): Promise<R> {
+    if (timeout === undefined) return shape();
     if (timeout === 0) return Promise.reject(this.#timeoutError(0));
     return new Promise<R>((resolve, reject) => {
       const timer: Timer = setTimeout(() => reject(this.#timeoutError(timeout)), timeout);
-      shape(this.#settled()).then(
+      shape().then(
         (value) => {
           clearTimeout(timer);
           resolve(value);
@@ -248,18 +246,22 @@ export class Future<T> implements PromiseLike<T> {
     }
     this.#state = state;
     this.#value = value;
-    if (state === FINISHED) this.#resolve?.(value);
-    else this.#reject?.(value);
-    this.#resolve = this.#reject = undefined;
+    if (state === FINISHED) this.#resolve(value);
+    else this.#rejectQuietly(value);
     this.#runCallbacks();
   }
 
   #cancelWith(error: Error): void {
     this.#state = CANCELLED;
     this.#value = error;
-    this.#reject?.(error);
-    this.#resolve = this.#reject = undefined;
+    this.#rejectQuietly(error);
     this.#runCallbacks();
+  }
+
+  // A handler of our own marks the rejection handled: nobody awaiting a failed future is not an error.
+  #rejectQuietly(error: unknown): void {
+    promiseThen.call(this, undefined, noop);
+    this.#reject(error);
   }
 
   #runCallbacks(): void {
@@ -271,7 +273,7 @@ export class Future<T> implements PromiseLike<T> {
   }
 
   static {
-    newFuture = <R>(owner?: FutureOwner) => new Future<R>(owner);
+    newFuture = <R>(owner?: FutureOwner) => new Future<R>(MADE_BY_EXECUTOR, owner);
     setRunning = (f) => {
       if (f.#state === PENDING) {
         f.#state = RUNNING;

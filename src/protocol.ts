@@ -14,7 +14,11 @@
 // ── executor → worker ───────────────────────────────────────────────────────────────────────────
 /** `[INIT, WorkerInit]` — the first message a worker gets. */
 export const OP_INIT = 1;
-/** `[RUN, defs | 0, firstSeq, code, payload, code, payload, …]` — tasks numbered firstSeq, firstSeq+1… */
+/**
+ * `[RUN, defs | 0, firstSeq, code, ...args, code, ...args, …]` — tasks numbered firstSeq, firstSeq+1…
+ * Arguments travel inline after their task's code (no array per task to clone), their count in
+ * the code; see {@link taskCode}.
+ */
 export const OP_RUN = 2;
 /** `[CLOSE]` — finish what is running, then exit. */
 export const OP_CLOSE = 3;
@@ -38,11 +42,21 @@ export const ST_CHUNK = 2;
 /** A chunk with failures: `value` is `[results, [index, WireError, index, WireError, …]]`. */
 export const ST_CHUNK_ERRORS = 3;
 
-/** A task code is `handle << 2 | kind`: one number per task on the wire. */
+/** Bits of a task code below the function handle: `handle << 6 | nargs << 2 | kind`. */
+export const CODE_HANDLE_SHIFT = 6;
+/** `nargs` value meaning "one element follows: the array of arguments" (15 or more arguments). */
+export const ARGS_ARRAY = 15;
+
+/** The code of a task: its function's handle, how many arguments follow it inline, and its kind. */
+export function taskCode(handle: number, nargs: number, kind: number): number {
+  return (handle << CODE_HANDLE_SHIFT) | ((nargs < ARGS_ARRAY ? nargs : ARGS_ARRAY) << 2) | kind;
+}
+
+/** Kinds of task. A call: `fn(...args)`. */
 export const KIND_CALL = 0;
-/** `payload` is an array of items: call `fn(item)` for each. */
+/** One argument, an array of items: call `fn(item)` for each. */
 export const KIND_MAP = 1;
-/** `payload` is an array of argument tuples: call `fn(...tuple)` for each. */
+/** One argument, an array of argument tuples: call `fn(...tuple)` for each. */
 export const KIND_STARMAP = 2;
 
 /** Function definitions, sent once per worker before the first task that uses them. */
@@ -60,6 +74,20 @@ export type FnDefWire = [number, number, string, string?];
  * tasks had started (they failed with the worker) and which had not (they go to another worker).
  */
 export const CTL_CLOSED = -1;
+/** Index in the control array of the word above: the seq of the next task the worker may start. */
+export const CTL_NEXT = 0;
+/**
+ * Index of the sleep word: 1 while the worker waits (`Atomics.wait`) for work instead of returning
+ * to its event loop. The executor, after sending it a message, resets it and notifies.
+ */
+export const CTL_SLEEP = 1;
+/**
+ * Index of the post counter: the executor adds 1 after each message it sends, so an idle worker can
+ * watch for work with a plain load while it spins, before it sleeps on {@link CTL_SLEEP}.
+ */
+export const CTL_POSTED = 2;
+/** Length of the control array. */
+export const CTL_LENGTH = 3;
 
 /** What a worker is told at start. */
 export interface WorkerInit {

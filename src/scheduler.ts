@@ -17,12 +17,17 @@
  */
 import type { Timer } from "./timers.js";
 import { Deque } from "./deque.js";
+import { InflightRing } from "./inflight.js";
 import { decodeError } from "./error-codec.js";
 import { BrokenExecutorError, CancelledError, TimeoutError, WorkerCrashedError } from "./errors.js";
 import type { Endpoint, WorkerFactory } from "./endpoint.js";
 import { forceCancel, setException, setResult, setRunning, type FutureOwner } from "./future.js";
 import {
+  ARGS_ARRAY,
   CTL_CLOSED,
+  CTL_LENGTH,
+  CTL_POSTED,
+  CTL_SLEEP,
   OP_CLOSE,
   OP_INIT,
   OP_INIT_FAILED,
@@ -37,15 +42,17 @@ import {
   type WireError,
   type WorkerInit,
 } from "./protocol.js";
-import type { ChunkOutcome, Task } from "./task.js";
+import type { ChunkOutcome, Task, TaskControls } from "./task.js";
 
 const STARTING = 0;
 const READY = 1;
 const CLOSING = 2;
 const DEAD = 3;
 
-/** Largest credit window: enough to amortise a round trip over ~1,000 tiny tasks. */
-const MAX_WINDOW = 1024;
+/** Largest credit window: enough to amortise a round trip over thousands of tiny tasks. */
+const MAX_WINDOW = 4096;
+/** …but a worker never holds more than about this much work (ms, at the observed pace). */
+const MAX_HELD_MS = 4;
 /** Tasks faster than this (ms, per task, including transport) widen the window. */
 const SHORT_TASK_MS = 0.25;
 /** Tasks slower than this shrink the window to 1. */
@@ -96,7 +103,7 @@ class WorkerSlot {
   state = STARTING;
   endpoint!: Endpoint;
   /** Tasks sent and not finished, by seq (insertion order = seq order). */
-  readonly inflight = new Map<number, Task>();
+  readonly inflight = new InflightRing<Task>();
   nextSeq = 0;
   window = 1;
   /** Handles of functions this worker has been sent. */
@@ -131,6 +138,8 @@ export class Scheduler implements FutureOwner {
   #startupFailures = 0;
   #flushQueued = false;
   readonly #flushNow = () => this.#flush();
+  /** Reused buffer of [task, index, task, index…] while a results message is handled. */
+  #scratch: (Task | number)[] = [];
   #sweepTimer: Timer | undefined = undefined;
 
   #completed = 0;
@@ -212,31 +221,40 @@ export class Scheduler implements FutureOwner {
     this.#distribute(widen);
   }
 
-  // Round-robin: first one task to each idle worker, then (only if allowed) fill windows evenly.
+  // First one task to every idle worker; then, only if allowed, fill the windows evenly.
   #distribute(widen: boolean): void {
     const slots = this.#slots;
-    let round = 0;
-    let took = true;
-    while (took && this.#queued > 0) {
-      took = false;
-      for (let i = 0; i < slots.length && this.#queued > 0; i++) {
-        const s = slots[i] as WorkerSlot;
+    for (const s of slots) {
+      if (this.#queued === 0) break;
+      if (s.state !== READY || s.inflight.size + s.batch.length !== 0 || this.#room(s) <= 0) continue;
+      const task = this.#take();
+      if (task) s.batch.push(task);
+    }
+    let open = widen ? slots.length : 0;
+    while (this.#queued > 0 && open > 0) {
+      const share = Math.ceil(this.#queued / open);
+      const before = this.#queued;
+      open = 0;
+      for (const s of slots) {
         if (s.state !== READY) continue;
-        const load = s.inflight.size + s.batch.length;
-        if (round === 0 ? load !== 0 : !widen || load >= this.#limit(s)) continue;
-        const task = this.#take();
-        if (!task) break;
-        s.batch.push(task);
-        took = true;
+        let room = this.#room(s);
+        for (let k = room < share ? room : share; k > 0; k--, room--) {
+          const task = this.#take();
+          if (!task) break;
+          s.batch.push(task);
+        }
+        if (room > 0) open++;
       }
-      round++;
+      if (this.#queued === before) break;
     }
     for (const s of slots) if (s.batch.length > 0) this.#send(s);
   }
 
-  #limit(s: WorkerSlot): number {
-    const quota = this.#config.maxTasksPerWorker - s.sent;
-    return s.window < quota ? s.window : quota;
+  /** How many more tasks this worker may be given now (credit window and maxTasksPerWorker). */
+  #room(s: WorkerSlot): number {
+    const byWindow = s.window - s.inflight.size;
+    const byQuota = this.#config.maxTasksPerWorker - s.sent;
+    return (byWindow < byQuota ? byWindow : byQuota) - s.batch.length;
   }
 
   #spent(s: WorkerSlot): boolean {
@@ -266,7 +284,7 @@ export class Scheduler implements FutureOwner {
     const msg: unknown[] = [OP_RUN, defs ?? 0, s.nextSeq];
     let transfer: object[] | undefined;
     for (const t of tasks) {
-      msg.push(t.code, t.payload);
+      pushTask(msg, t);
       if (t.transfer) (transfer ??= []).push(...t.transfer);
     }
     try {
@@ -276,6 +294,7 @@ export class Scheduler implements FutureOwner {
       this.#sendOneByOne(s, tasks);
       return;
     }
+    wake(s.ctl);
     for (const t of tasks) this.#started(s, t);
   }
 
@@ -284,12 +303,13 @@ export class Scheduler implements FutureOwner {
     for (const t of tasks) {
       const defs = this.#newDefs(s, [t]);
       try {
-        s.endpoint.post([OP_RUN, defs ?? 0, s.nextSeq, t.code, t.payload], t.transfer ?? EMPTY);
+        s.endpoint.post(pushTask([OP_RUN, defs ?? 0, s.nextSeq], t), t.transfer ?? EMPTY);
       } catch (error) {
         if (defs) for (const d of defs) s.known[d[0]] = false;
         this.#fail(t, cloneFailure(t, error));
         continue;
       }
+      wake(s.ctl);
       this.#started(s, t);
     }
     if (s.inflight.size === 0) this.#becameIdle(s);
@@ -314,11 +334,12 @@ export class Scheduler implements FutureOwner {
     }
     t.seq = s.nextSeq++;
     t.slot = s;
-    s.inflight.set(t.seq, t);
+    s.inflight.add(t);
     s.sent++;
-    if (t.timeout !== undefined) {
-      const timeout = t.timeout;
-      t.timer = setTimeout(() => this.#onTimeout(t, timeout), timeout);
+    const c = t.controls;
+    if (c !== undefined && c.timeout !== undefined) {
+      const timeout = c.timeout;
+      c.timer = setTimeout(() => this.#onTimeout(t, timeout), timeout);
     }
   }
 
@@ -348,18 +369,23 @@ export class Scheduler implements FutureOwner {
 
   #onResults(s: WorkerSlot, msg: unknown[]): void {
     const n = msg.length;
-    let settled = 0;
+    const done = this.#scratch;
     for (let i = 1; i < n; i += 3) {
       const t = s.inflight.get(msg[i] as number);
       if (t === undefined) continue;
       s.inflight.delete(t.seq);
-      settled++;
-      this.#settle(t, s, msg[i + 1] as number, msg[i + 2]);
-      if (s.state === DEAD) return; // a callback terminated the executor
+      done.push(t, i);
     }
-    if (settled > 0) this.#adapt(s, settled);
-    if (s.inflight.size === 0) this.#becameIdle(s);
+    if (done.length === 0) return;
+    this.#adapt(s, done.length / 2);
+    // Refill first, settle after: the worker runs its next batch while this thread settles futures.
     if (this.#queued > 0) this.#flush();
+    this.#scratch = [];
+    for (let j = 0; j < done.length; j += 2) {
+      const i = done[j + 1] as number;
+      this.#settle(done[j] as Task, s, msg[i + 1] as number, msg[i + 2]);
+    }
+    if (s.inflight.size === 0) this.#becameIdle(s);
   }
 
   // Credit window: widen while tasks are quick, back to 1 when one runs long.
@@ -368,7 +394,10 @@ export class Scheduler implements FutureOwner {
     const perTask = (t - s.markTime) / settled;
     s.markTime = t;
     if (perTask < SHORT_TASK_MS) {
-      if (s.window < MAX_WINDOW) s.window *= 2;
+      // Grow (×4 for tiny tasks, else ×2) while the work a worker holds stays short enough to
+      // share out again quickly.
+      const grown = Math.min(MAX_WINDOW, s.window * (perTask < SHORT_TASK_MS / 8 ? 4 : 2));
+      if (grown * perTask <= MAX_HELD_MS) s.window = grown;
     } else if (perTask > LONG_TASK_MS) {
       s.window = 1;
     }
@@ -391,13 +420,16 @@ export class Scheduler implements FutureOwner {
   }
 
   #release(t: Task): void {
-    if (t.timer !== undefined) {
-      clearTimeout(t.timer);
-      t.timer = undefined;
-    }
-    if (t.onAbort) {
-      t.signal?.removeEventListener("abort", t.onAbort);
-      t.onAbort = undefined;
+    const c = t.controls;
+    if (c !== undefined) {
+      if (c.timer !== undefined) {
+        clearTimeout(c.timer);
+        c.timer = undefined;
+      }
+      if (c.onAbort) {
+        c.signal?.removeEventListener("abort", c.onAbort);
+        c.onAbort = undefined;
+      }
     }
     t.slot = undefined;
   }
@@ -456,7 +488,8 @@ export class Scheduler implements FutureOwner {
   // Puts the tasks of `s` numbered `from` and above back at the front of the queue, in order.
   #requeueFrom(s: WorkerSlot, from: number): number {
     const back: Task[] = [];
-    for (const [seq, t] of s.inflight) {
+    for (const t of s.inflight.tasks()) {
+      const seq = t.seq;
       if (seq < from) continue;
       s.inflight.delete(seq);
       s.sent--;
@@ -469,18 +502,18 @@ export class Scheduler implements FutureOwner {
     }
     for (let i = back.length - 1; i >= 0; i--) {
       const t = back[i] as Task;
-      t.onAbort = t.signal ? this.#rearm(t) : undefined;
+      if (t.controls?.signal) this.listen(t, t.controls);
       this.#queue.unshift(t);
       this.#queued++;
     }
     return back.length;
   }
 
-  #rearm(t: Task): (() => void) | undefined {
-    const signal = t.signal as AbortSignal;
-    const onAbort = () => this.abort(t, signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    return onAbort;
+  /** Watches a task's signal: abort cancels it if pending, stops it if running. */
+  listen(t: Task, c: TaskControls): void {
+    const signal = c.signal as AbortSignal;
+    c.onAbort = () => this.abort(t, signal.reason);
+    signal.addEventListener("abort", c.onAbort, { once: true });
   }
 
   // ── worker lifecycle ────────────────────────────────────────────────────────────────────────
@@ -488,7 +521,7 @@ export class Scheduler implements FutureOwner {
   #spawn(): boolean {
     if (this.broken) return false;
     const name = `${this.#config.name}-${++this.#spawned}`;
-    const ctl = this.#factory.sharedMemory ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    const ctl = this.#factory.sharedMemory ? new Int32Array(new SharedArrayBuffer(4 * CTL_LENGTH)) : null;
     const s = new WorkerSlot(name, ctl);
     try {
       s.endpoint = this.#factory.spawn(
@@ -528,6 +561,7 @@ export class Scheduler implements FutureOwner {
     // Held until it has exited: `await shutdown()` must not see the program end under it.
     this.#hold(s, true);
     s.endpoint.post([OP_CLOSE], EMPTY);
+    wake(s.ctl);
     s.closeTimer = setTimeout(() => s.endpoint.terminate(), CLOSE_GRACE_MS);
   }
 
@@ -558,7 +592,8 @@ export class Scheduler implements FutureOwner {
   #lost(s: WorkerSlot, info: { code?: number | undefined; signal?: string | undefined; error?: unknown }, was: number): void {
     const started = s.ctl ? Atomics.exchange(s.ctl, 0, CTL_CLOSED) : Number.MAX_SAFE_INTEGER;
     const how = describeExit(info);
-    for (const [seq, t] of s.inflight) {
+    for (const t of s.inflight.tasks()) {
+      const seq = t.seq;
       if (seq >= started) continue;
       s.inflight.delete(seq);
       this.#fail(
@@ -582,7 +617,7 @@ export class Scheduler implements FutureOwner {
   }
 
   #onTimeout(t: Task, timeout: number): void {
-    t.timer = undefined;
+    if (t.controls) t.controls.timer = undefined;
     const s = t.slot as WorkerSlot | undefined;
     if (!s || t.future.done()) return;
     this.#hardStop(s, t, new TimeoutError(`the task (${t.def.label}) did not finish within its timeout of ${timeout} ms; its worker "${s.name}" was stopped and replaced`), `it ran past its timeout of ${timeout} ms`);
@@ -597,7 +632,8 @@ export class Scheduler implements FutureOwner {
     s.endpoint.terminate();
     s.inflight.delete(t.seq);
     this.#fail(t, error);
-    for (const [seq, other] of s.inflight) {
+    for (const other of s.inflight.tasks()) {
+      const seq = other.seq;
       if (seq >= started) continue;
       s.inflight.delete(seq);
       this.#fail(other, new WorkerCrashedError(`worker "${s.name}" was stopped because another task it was running (${t.def.label}) ${why}; this task (${other.def.label}) was running alongside it`));
@@ -645,7 +681,7 @@ export class Scheduler implements FutureOwner {
       }
       this.#queued = 0;
       for (const s of [...this.#slots]) {
-        for (const t of s.inflight.values()) {
+        for (const t of s.inflight.tasks()) {
           this.#release(t);
           if (forceCancel(t.future, new CancelledError(`the executor was terminated while this task (${t.def.label}) was running`))) this.#cancelled++;
         }
@@ -724,6 +760,26 @@ export class Scheduler implements FutureOwner {
 }
 
 const EMPTY: readonly object[] = [];
+
+// Tells an idle worker that a message is on its way: a spinning worker sees the counter move; a
+// sleeping one is woken (one futex call, only when it sleeps).
+function wake(ctl: Int32Array | null): void {
+  if (ctl === null) return;
+  Atomics.add(ctl, CTL_POSTED, 1);
+  if (Atomics.load(ctl, CTL_SLEEP) !== 0) {
+    Atomics.store(ctl, CTL_SLEEP, 0);
+    Atomics.notify(ctl, CTL_SLEEP);
+  }
+}
+
+// A task on the wire: its code, then its arguments inline (or one array of 15 or more).
+function pushTask(msg: unknown[], t: Task): unknown[] {
+  const args = t.payload;
+  msg.push(t.code);
+  if (((t.code >> 2) & 15) === ARGS_ARRAY) msg.push(args);
+  else for (let i = 0; i < args.length; i++) msg.push(args[i]);
+  return msg;
+}
 
 function chunkOutcome(status: number, value: unknown, where: string): ChunkOutcome {
   if (status === ST_CHUNK) return { values: value as unknown[], errors: null };

@@ -3,9 +3,9 @@
  * @internal
  * @module
  */
-import type { Timer } from "./timers.js";
 import type { Future } from "./future.js";
 import type { FnDefWire } from "./protocol.js";
+import type { Timer } from "./timers.js";
 
 /** A task function known to an executor: sent to each worker once, then referred to by `handle`. */
 export interface FnDef {
@@ -27,26 +27,32 @@ export interface SlotRef {
   readonly name: string;
 }
 
+/** Per-task controls of `submitWith`; most tasks have none. */
+export interface TaskControls {
+  readonly timeout: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  /** The hard-timeout timer, armed when the task starts running. */
+  timer: Timer | undefined;
+  /** The `abort` listener on `signal`. */
+  onAbort: (() => void) | undefined;
+}
+
 export class Task {
   /** Where it runs, while it runs. */
   slot: SlotRef | undefined = undefined;
   /** Its number on that worker. */
   seq = -1;
-  /** The hard-timeout timer, armed when it starts, if a timeout was asked for. */
-  timer: Timer | undefined = undefined;
-  /** The `abort` listener on `signal`, if any. */
-  onAbort: (() => void) | undefined = undefined;
+  /** Timeout and signal, if any. */
+  controls: TaskControls | undefined = undefined;
 
   constructor(
     readonly future: Future<unknown>,
     readonly def: FnDef,
-    /** `handle << 2 | kind`, see protocol.ts */
+    /** See protocol.ts `taskCode`. */
     readonly code: number,
-    /** Arguments (a call) or items (a chunk). */
+    /** The arguments (a chunk task has one: the array of items). */
     readonly payload: unknown[],
     /** Buffers to move; a task that moved some cannot be re-sent elsewhere. */
     readonly transfer: readonly object[] | undefined,
-    readonly timeout: number | undefined,
-    readonly signal: AbortSignal | undefined,
   ) {}
 }

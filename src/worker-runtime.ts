@@ -9,6 +9,8 @@ import {
   DEF_EXPORT,
   DEF_REF,
   DEF_SOURCE,
+  ARGS_ARRAY,
+  CODE_HANDLE_SHIFT,
   KIND_CALL,
   KIND_MAP,
   OP_ABORT,
@@ -33,6 +35,12 @@ export interface WorkerPort {
   onMessage(handler: (message: unknown[]) => void): void;
   /** Leave: end the thread / process / Web Worker. */
   exit(): void;
+  /**
+   * Optional: block briefly (with `Atomics.wait` on `ctl[CTL_SLEEP]`) for the next message, and
+   * return it, or `undefined` when none came in time. Called only when no task is in progress, so
+   * nothing of ours waits on the event loop meanwhile.
+   */
+  waitForWork?(ctl: Int32Array): unknown[] | undefined;
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -89,7 +97,8 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
   const fromSource: boolean[] = [];
   const sourceCache = new Map<string, FnEntry>();
 
-  // Tasks waiting for their function to load: [seq, code, payload, …]. Tasks start strictly in order.
+  // Tasks waiting for their function to load: [seq, code, args, …] (args always as one array).
+  // Tasks start strictly in order.
   let waiting: unknown[] = [];
   let waitingHead = 0;
 
@@ -103,7 +112,12 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
   const self: RunningTask = { seq: -1, controllers };
   installCurrentTask();
 
-  port.onMessage((msg) => {
+  /** Tasks started and not finished (async ones included). */
+  let active = 0;
+  let idling = false;
+  let closed = false;
+
+  const handle = (msg: unknown[]): void => {
     switch (msg[0]) {
       case OP_RUN:
         return receiveTasks(msg);
@@ -112,10 +126,12 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
       case OP_ABORT:
         return controllers.get(msg[1] as number)?.abort(msg[2]);
       case OP_CLOSE:
+        closed = true;
         flush();
         return port.exit();
     }
-  });
+  };
+  port.onMessage(handle);
 
   return {
     abortAll(reason) {
@@ -160,15 +176,24 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
     const n = msg.length;
     let i = 3;
     if (waitingHead === waiting.length) {
-      for (; i < n; i += 2, seq++) {
+      while (i < n) {
         const code = msg[i] as number;
-        const fn = fns[code >> 2];
+        const fn = fns[code >>> CODE_HANDLE_SHIFT];
         if (typeof fn !== "function" && !(fn instanceof Unavailable)) break; // still loading
-        if (claim(seq)) run(seq, fn, code & 3, msg[i + 1] as unknown[], code >> 2);
+        const nargs = (code >> 2) & 15;
+        if (claim(seq)) run(seq, fn, code, msg, i + 1);
+        i += nargs === ARGS_ARRAY ? 2 : 1 + nargs;
+        seq++;
       }
     }
     if (i < n) {
-      for (; i < n; i += 2, seq++) waiting.push(seq, msg[i], msg[i + 1]);
+      while (i < n) {
+        const code = msg[i] as number;
+        const nargs = (code >> 2) & 15;
+        const args = nargs === ARGS_ARRAY ? msg[i + 1] : msg.slice(i + 1, i + 1 + nargs);
+        waiting.push(seq++, code | (ARGS_ARRAY << 2), args);
+        i += nargs === ARGS_ARRAY ? 2 : 1 + nargs;
+      }
       resumeWhenLoaded();
     }
   }
@@ -176,16 +201,16 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
   function resumeWhenLoaded(): void {
     while (waitingHead < waiting.length) {
       const code = waiting[waitingHead + 1] as number;
-      const fn = fns[code >> 2];
+      const fn = fns[code >>> CODE_HANDLE_SHIFT];
       if (typeof fn !== "function" && !(fn instanceof Unavailable)) {
         (fn as Promise<unknown>).then(resumeWhenLoaded, resumeWhenLoaded);
         return;
       }
       const seq = waiting[waitingHead] as number;
-      const payload = waiting[waitingHead + 2] as unknown[];
-      waiting[waitingHead + 2] = undefined;
+      const at = waitingHead + 2;
       waitingHead += 3;
-      if (claim(seq)) run(seq, fn, code & 3, payload, code >> 2);
+      if (claim(seq)) run(seq, fn, code, waiting, at);
+      waiting[at] = undefined;
     }
     waiting = [];
     waitingHead = 0;
@@ -197,20 +222,25 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
     return ctl === null || Atomics.compareExchange(ctl, 0, seq, seq + 1) === seq;
   }
 
-  function run(seq: number, fn: Fn | Unavailable, kind: number, payload: unknown[], handle: number): void {
+  // Runs a task whose arguments are `src[at…]` as its code says (see protocol.ts).
+  function run(seq: number, fn: Fn | Unavailable, code: number, src: unknown[], at: number): void {
+    active++;
     if (fn instanceof Unavailable) {
       pushError(seq, fn.error, false);
       return;
     }
-    if (kind !== KIND_CALL) {
-      runChunk(seq, fn, kind, payload, handle);
+    const handle = code >>> CODE_HANDLE_SHIFT;
+    if ((code & 3) !== KIND_CALL) {
+      // A chunk has one argument, the items (inside an argument array if it waited for loading).
+      const arg = src[at] as unknown[];
+      runChunk(seq, fn, code & 3, ((code >> 2) & 15) === ARGS_ARRAY ? (arg[0] as unknown[]) : arg, handle);
       return;
     }
     let result: unknown;
     self.seq = seq;
     running = self;
     try {
-      result = fn.apply(undefined, payload);
+      result = invoke(fn, (code >> 2) & 15, src, at);
     } catch (error) {
       running = undefined;
       pushError(seq, error, fromSource[handle] === true);
@@ -294,6 +324,7 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
   }
 
   function push(seq: number, status: number, value: unknown): void {
+    active--;
     outbox.push(seq, status, value);
     if (!flushQueued) {
       flushQueued = true;
@@ -315,6 +346,27 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
       port.post(msg, transfer);
     } catch {
       postOneByOne(msg, perRecord);
+    }
+    if (active === 0 && waitingHead === waiting.length) waitForWork();
+  }
+
+  // Nothing in progress: rather than go back to the event loop (a slow wake-up for the next task),
+  // wait a moment on the control word, which the executor notifies when it sends work. Tasks that
+  // arrive meanwhile run here, and their results go out at once.
+  function waitForWork(): void {
+    if (idling || closed || ctl === null || port.waitForWork === undefined) return;
+    idling = true;
+    try {
+      for (;;) {
+        const msg = port.waitForWork(ctl);
+        if (msg === undefined) return;
+        handle(msg);
+        if (closed) return;
+        flush();
+        if (active !== 0 || waitingHead !== waiting.length) return;
+      }
+    } finally {
+      idling = false;
     }
   }
 
@@ -420,6 +472,24 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
 function functionName(source: string): string {
   const m = /^(?:async\s+)?(?:function\s*\*?\s*)?([A-Za-z_$][\w$]*)\s*\(/.exec(source);
   return m?.[1] ?? "anonymous";
+}
+
+// Calls fn with its arguments straight from the message: no array per call for up to 3 arguments.
+function invoke(fn: Fn, nargs: number, src: unknown[], at: number): unknown {
+  switch (nargs) {
+    case 0:
+      return fn();
+    case 1:
+      return fn(src[at]);
+    case 2:
+      return fn(src[at], src[at + 1]);
+    case 3:
+      return fn(src[at], src[at + 1], src[at + 2]);
+    case ARGS_ARRAY:
+      return fn.apply(undefined, src[at] as unknown[]);
+    default:
+      return fn.apply(undefined, src.slice(at, at + nargs));
+  }
 }
 
 function evaluate(body: string): unknown {

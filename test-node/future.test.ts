@@ -3,7 +3,7 @@
 // runs against the built package.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CancelledError, InvalidStateError, TimeoutError } from "../src/errors.js";
-import { forceCancel, newFuture, setException, setResult, setRunning, type Future } from "../src/future.js";
+import { Future, forceCancel, newFuture, setException, setResult, setRunning } from "../src/future.js";
 
 const pending = () => newFuture<number>();
 function running(): Future<number> {
@@ -292,5 +292,24 @@ describe("thenable", () => {
     expect(await f).toBe(3);
     expect(await Promise.resolve(f)).toBe(3);
     expect(await (async () => f)()).toBe(3);
+  });
+});
+
+describe("a Future is a Promise", () => {
+  it("is an instance of Promise whose derived promises are plain promises", async () => {
+    const f = succeeded(2);
+    expect(f).toBeInstanceOf(Promise);
+    const derived = f.then((x) => x * 2);
+    expect(Object.getPrototypeOf(derived)).toBe(Promise.prototype);
+    expect(await derived).toBe(4);
+    expect(await failed(new Error("x")).catch((e: Error) => e.message)).toBe("x");
+  });
+
+  it("cannot be made outside an executor, also not through inherited statics", () => {
+    const F = Future as unknown as { new (executor: unknown): unknown; resolve(x: unknown): unknown; all(x: unknown): unknown };
+    expect(() => new F(() => {})).toThrow(/Futures are made by executors/);
+    expect(() => F.resolve(1)).toThrow(TypeError);
+    expect(() => F.all([])).toThrow(TypeError);
+    expect(succeeded().constructor).toBe(Promise); // so that await takes the engine's native path
   });
 });

@@ -5,6 +5,7 @@
 import { parentPort } from "node:worker_threads";
 import { startWorkerRuntime } from "../../src/worker-runtime.js";
 import { describe } from "../../src/describe.js";
+import { waitForWork } from "./idle-wait.js";
 
 export { currentTask, transfer, type CurrentTask } from "../../src/worker-api.js";
 
@@ -24,6 +25,7 @@ export function serve(functions: Record<string, (...args: any[]) => unknown>): v
       post: (message, transfer) => port.postMessage(message, transfer as never),
       onMessage: (handler) => port.on("message", handler),
       exit: () => process.exit(0),
+      waitForWork: (ctl) => waitForWork(port, ctl),
     },
     { ...functions },
   );
