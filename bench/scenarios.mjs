@@ -42,12 +42,40 @@ export const SCENARIOS = {
     title: "burst",
     unit: "tasks/s",
     better: "higher",
-    describe: (s) => `${s.n.toLocaleString("en")} echo tasks submitted at once, await all`,
+    describe: (s) =>
+      `${s.n.toLocaleString("en")} echo tasks submitted at once, await all, after ${s.warmRounds} warm-up bursts of the same size (steady state)`,
+    pools: ALL,
+    sizes: {
+      full: { n: 50_000, warmRounds: 3 },
+      quick: { n: 2_000, warmRounds: 1 },
+      // threads.js runs one task per worker message round trip and is much slower: capped.
+      "full:threads": { n: 5_000, warmRounds: 1 },
+      "quick:threads": { n: 500, warmRounds: 1 },
+    },
+    async run(open, s, phase) {
+      const pool = open();
+      for (let r = 0; r < s.warmRounds; r++) {
+        phase(`warming up (burst ${r + 1} of ${s.warmRounds})`);
+        await burst(pool, s.n);
+      }
+      phase(`awaiting the timed burst (${s.n} tasks)`);
+      const t0 = now();
+      await burst(pool, s.n);
+      const ms = now() - t0;
+      return { pool, value: (s.n / ms) * 1000, detail: { n: s.n, ms } };
+    },
+  },
+
+  "burst-cold": {
+    title: "burst-cold",
+    unit: "tasks/s",
+    better: "higher",
+    describe: (s) =>
+      `${s.n.toLocaleString("en")} echo tasks submitted at once, await all, after only ${s.warm.toLocaleString("en")} warm-up tasks (code not yet optimised by V8)`,
     pools: ALL,
     sizes: {
       full: { n: 50_000, warm: 5_000 },
       quick: { n: 2_000, warm: 200 },
-      // threads.js runs one task per worker message round trip and is much slower: capped.
       "full:threads": { n: 5_000, warm: 500 },
       "quick:threads": { n: 500, warm: 50 },
     },
