@@ -219,6 +219,31 @@ describe("ThreadPoolExecutor: faults", () => {
   });
 });
 
+describe("ThreadPoolExecutor: idle workers", () => {
+  it("an idle worker keeps its event loop turning: a timer left by a finished task fires", async () => {
+    const ex = make("thread", { maxWorkers: 1 });
+    await ex.submit("leaveTimer", 30);
+    await new Promise((r) => setTimeout(r, 300));
+    const late = await ex.submit("timerLateness");
+    expect(late).not.toBeNull();
+    expect(late as number).toBeLessThan(250);
+  });
+
+  it("async tasks keep running while the same worker takes more tasks", async () => {
+    const ex = make("thread", { maxWorkers: 1 });
+    const slow = ex.submit("sleep", 50, "slept");
+    const quick = await Promise.all(Array.from({ length: 500 }, (_, i) => ex.submit("echo", i)));
+    expect(quick.length).toBe(500);
+    expect(await slow).toBe("slept");
+  });
+
+  it("one task at a time, thousands of times, in a row", async () => {
+    const ex = make("thread", { maxWorkers: 2 });
+    for (let i = 0; i < 3000; i++) expect(await ex.submit("echo", i)).toBe(i);
+    expect(ex.stats().workers.live).toBe(1);
+  });
+});
+
 describe("ThreadPoolExecutor: options", () => {
   it("rejects bad options with errors naming them", () => {
     expect(() => new ThreadPoolExecutor({ maxWorkers: 0 })).toThrow(/maxWorkers must be an integer ≥ 1, got 0/);
