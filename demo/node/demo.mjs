@@ -68,7 +68,8 @@ for (let row = 0; row < 24; row++) {
   let line = "  ";
   for (let col = 0; col < 72; col++) {
     const n = parallel[Math.floor((row / 24) * height) * width + Math.floor((col / 72) * width)];
-    line += n >= maxIter ? "@" : chars[Math.min(chars.length - 2, Math.floor(Math.sqrt(n / maxIter) * (chars.length - 1)))];
+    // Points inside the set are solid; outside, shade by escape time on a log scale.
+    line += n >= maxIter ? "@" : chars[Math.min(chars.length - 2, Math.floor((Math.log(n + 1) / Math.log(maxIter)) * (chars.length - 1)))];
   }
   console.log(line);
 }
