@@ -36,7 +36,6 @@ export default [
     input: {
       index: "platform/node/index.ts",
       worker: "platform/node/worker.ts",
-      "thread-entry": "platform/node/thread-entry.ts",
     },
     external,
     plugins: [ts()],
@@ -47,6 +46,13 @@ export default [
       entryFileNames: "[name].js",
       chunkFileNames: "[name]-[hash].js",
     },
+  },
+  {
+    // The thread bootstrap as one file: a new worker loads one module, not a graph of chunks.
+    input: "platform/node/thread-entry.ts",
+    external,
+    plugins: [ts()],
+    output: { file: "dist/node/thread-entry.js", format: "es", sourcemap: true },
   },
   {
     input: { index: "platform/node/index.ts", worker: "platform/node/worker.ts" },

@@ -89,7 +89,7 @@ export abstract class Executor<M extends object = AnyTasks> {
   readonly #host: MapHost;
 
   /** @internal Executors are made by their subclasses. */
-  protected constructor(options: ExecutorOptions | undefined, factory: WorkerFactory, config: { defaultMaxWorkers: number; served: boolean }) {
+  protected constructor(options: ExecutorOptions | undefined, factory: WorkerFactory, config: { defaultMaxWorkers: () => number; served: boolean }) {
     const o = options ?? {};
     if (typeof o !== "object") throw new TypeError(`${factory.kind} executor options must be an object, got ${describe(o)}`);
     const kind = `${factory.kind} executor`;
@@ -104,7 +104,7 @@ export abstract class Executor<M extends object = AnyTasks> {
     if (o.initArgs !== undefined && !Array.isArray(o.initArgs)) {
       throw new TypeError(`${kind}: initArgs must be an array, got ${describe(o.initArgs)}`);
     }
-    const maxWorkers = o.maxWorkers ?? Math.max(1, config.defaultMaxWorkers);
+    const maxWorkers = o.maxWorkers ?? Math.max(1, config.defaultMaxWorkers());
     const minWorkers = o.minWorkers ?? 0;
     if (minWorkers > maxWorkers) {
       throw new RangeError(`${kind}: minWorkers (${minWorkers}) must not exceed maxWorkers (${maxWorkers})`);

@@ -20,7 +20,7 @@ function resolveModule(spec: string | URL): string {
 /** Runs tasks on the calling thread, with the same semantics as the pools. */
 export class InlineExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ExecutorOptions) {
-    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: 1, served: false });
+    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: () => 1, served: false });
   }
 }
 
@@ -30,7 +30,7 @@ export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M>
     void options;
     throw new UnsupportedError("ThreadPoolExecutor on Web Workers is not in this build yet; use InlineExecutor (or createExecutor(), which falls back to it)");
     // eslint-disable-next-line no-unreachable
-    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: 1, served: false });
+    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: () => 1, served: false });
   }
 }
 
@@ -40,7 +40,7 @@ export class ProcessPoolExecutor<M extends object = AnyTasks> extends Executor<M
     void options;
     throw new UnsupportedError("ProcessPoolExecutor needs child processes, which browsers do not have; use ThreadPoolExecutor (Web Workers) or InlineExecutor");
     // eslint-disable-next-line no-unreachable
-    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: 1, served: false });
+    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: () => 1, served: false });
   }
 }
 

@@ -16,6 +16,6 @@ import { resolveModule } from "./resolve.js";
  */
 export class InlineExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ExecutorOptions) {
-    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: 1, served: false });
+    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: () => 1, served: false });
   }
 }

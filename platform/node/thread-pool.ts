@@ -29,6 +29,6 @@ export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M>
     if (options?.worker !== undefined && typeof options.worker !== "function") {
       throw new TypeError("ThreadPoolExecutor: worker must be a function that returns a new Worker");
     }
-    super(options, threadFactory(options ?? {}), { defaultMaxWorkers: cpuCount(), served: options?.worker !== undefined });
+    super(options, threadFactory(options ?? {}), { defaultMaxWorkers: cpuCount, served: options?.worker !== undefined });
   }
 }
