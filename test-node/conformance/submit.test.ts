@@ -60,6 +60,17 @@ describe.each(KINDS)("%s executor: submit", (kind) => {
     expect(await ex.submit(methods.square, 9)).toBe(81);
   });
 
+  it("compiles a self-contained function once per worker: later calls reuse it", async () => {
+    const ex = make(kind, { maxWorkers: 1 });
+    // State kept on the function object itself survives between calls only if it is not recompiled.
+    function calls(): number {
+      const self = calls as unknown as { n?: number };
+      self.n = (self.n ?? 0) + 1;
+      return self.n;
+    }
+    expect([await ex.submit(calls), await ex.submit(calls), await ex.submit(calls)]).toEqual([1, 2, 3]);
+  });
+
   it("a function that closes over outer variables fails with a message that says so", async () => {
     const ex = make(kind);
     const outer = 10;
