@@ -3,6 +3,9 @@
  * workers. Everything an executor does with workers happens here; it reaches them only through the
  * {@link WorkerFactory} / {@link Endpoint} seam.
  *
+ * One class on purpose: dispatch, results, faults and shutdown all move the same counts (queued,
+ * starting, alive) and slot states, and their invariants are easier to keep in one place.
+ *
  * Rules (DESIGN.md, "Futures"):
  * - Each slot has a credit window: how many tasks it may hold. It starts at 1, doubles while results
  *   come back quickly, and drops to 1 when a task runs long — so queued long tasks stay pending and
@@ -17,37 +20,40 @@
  */
 import type { Timer } from "./timers.js";
 import { Deque } from "./deque.js";
-import { InflightRing } from "./inflight.js";
 import { decodeError } from "./error-codec.js";
 import { BrokenExecutorError, CancelledError, TimeoutError, WorkerCrashedError } from "./errors.js";
 import type { Endpoint, WorkerFactory } from "./endpoint.js";
 import { forceCancel, setException, setResult, setRunning, type FutureOwner } from "./future.js";
 import {
-  ARGS_ARRAY,
   CTL_CLOSED,
   CTL_LENGTH,
-  CTL_POSTED,
-  CTL_SLEEP,
   OP_CLOSE,
   OP_INIT,
   OP_INIT_FAILED,
   OP_READY,
   OP_RESULTS,
   OP_RUN,
-  ST_CHUNK,
-  ST_CHUNK_ERRORS,
   ST_ERROR,
   ST_OK,
   type FnDefWire,
   type WireError,
   type WorkerInit,
 } from "./protocol.js";
-import type { ChunkOutcome, Task, TaskControls } from "./task.js";
-
-const STARTING = 0;
-const READY = 1;
-const CLOSING = 2;
-const DEAD = 3;
+import type { Task, TaskControls } from "./task.js";
+import {
+  CLOSING,
+  DEAD,
+  EMPTY,
+  READY,
+  STARTING,
+  WorkerSlot,
+  chunkOutcome,
+  cloneFailure,
+  describeExit,
+  messageOf,
+  pushTask,
+  wake,
+} from "./worker-slot.js";
 
 /** Largest credit window: enough to amortise a round trip over thousands of tiny tasks. */
 const MAX_WINDOW = 4096;
@@ -97,31 +103,6 @@ export interface ExecutorStats {
     failed: number;
     cancelled: number;
   };
-}
-
-class WorkerSlot {
-  state = STARTING;
-  endpoint!: Endpoint;
-  /** Tasks sent and not finished, by seq (insertion order = seq order). */
-  readonly inflight = new InflightRing<Task>();
-  nextSeq = 0;
-  window = 1;
-  /** Handles of functions this worker has been sent. */
-  readonly known: boolean[] = [];
-  /** Tasks ever sent (for maxTasksPerWorker). */
-  sent = 0;
-  /** When the current measuring period began (first dispatch while idle, or the last results). */
-  markTime = 0;
-  idleSince = 0;
-  busy = false;
-  /** Tasks gathered for this slot during one flush. */
-  batch: Task[] = [];
-  closeTimer: Timer | undefined = undefined;
-
-  constructor(
-    readonly name: string,
-    readonly ctl: Int32Array | null,
-  ) {}
 }
 
 export class Scheduler implements FutureOwner {
@@ -757,71 +738,6 @@ export class Scheduler implements FutureOwner {
     if (cancelled) this.#cancelled++;
     else this.#failed++;
   }
-}
-
-const EMPTY: readonly object[] = [];
-
-// Tells an idle worker that a message is on its way: a spinning worker sees the counter move; a
-// sleeping one is woken (one futex call, only when it sleeps).
-function wake(ctl: Int32Array | null): void {
-  if (ctl === null) return;
-  Atomics.add(ctl, CTL_POSTED, 1);
-  if (Atomics.load(ctl, CTL_SLEEP) !== 0) {
-    Atomics.store(ctl, CTL_SLEEP, 0);
-    Atomics.notify(ctl, CTL_SLEEP);
-  }
-}
-
-// A task on the wire: its code, then its arguments inline (or one array of 15 or more).
-function pushTask(msg: unknown[], t: Task): unknown[] {
-  const args = t.payload;
-  msg.push(t.code);
-  if (((t.code >> 2) & 15) === ARGS_ARRAY) msg.push(args);
-  else for (let i = 0; i < args.length; i++) msg.push(args[i]);
-  return msg;
-}
-
-function chunkOutcome(status: number, value: unknown, where: string): ChunkOutcome {
-  if (status === ST_CHUNK) return { values: value as unknown[], errors: null };
-  if (status !== ST_CHUNK_ERRORS) throw new TypeError(`unknown result status ${status}`);
-  const [values, flat] = value as [unknown[], unknown[]];
-  const errors = new Map<number, unknown>();
-  for (let i = 0; i < flat.length; i += 2) errors.set(flat[i] as number, decodeError(flat[i + 1] as WireError, `worker "${where}"`));
-  return { values, errors };
-}
-
-function cloneFailure(t: Task, error: unknown): Error {
-  const what = t.code & 3 ? "an item of the map input" : describeCulprit(t.payload);
-  return new TypeError(
-    `${what} of ${t.def.label} could not be sent to a worker: ${messageOf(error)}. Task arguments must be ` +
-      "structured-cloneable (primitives, plain objects, arrays, Map, Set, Date, RegExp, typed arrays, ArrayBuffers); " +
-      "functions, symbols, class instances with methods and detached buffers are not.",
-    { cause: error },
-  );
-}
-
-function describeCulprit(args: unknown[]): string {
-  for (let i = 0; i < args.length; i++) {
-    try {
-      structuredClone(args[i]);
-    } catch {
-      return `argument ${i + 1}`;
-    }
-  }
-  return "the transfer list";
-}
-
-function describeExit(info: { code?: number | undefined; signal?: string | undefined; error?: unknown }): string {
-  const parts: string[] = [];
-  if (info.signal) parts.push(`was killed by ${info.signal}`);
-  else if (info.code !== undefined) parts.push(`exited with code ${info.code}`);
-  else parts.push("exited");
-  if (info.error !== undefined) parts.push(`(${messageOf(info.error)})`);
-  return parts.join(" ");
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function unref(timer: Timer): void {

@@ -1,0 +1,95 @@
+/**
+ * The worker side's dealings with task functions: compiling sources, picking exports, calling with
+ * inline arguments, and wording the errors users see when a function cannot be had.
+ * @internal
+ * @module
+ */
+import { ARGS_ARRAY } from "./protocol.js";
+
+/** A task function. */
+export type Fn = (...args: unknown[]) => unknown;
+/** A module namespace, or the object given to `serve()`. */
+export type Namespace = Record<string, unknown>;
+
+/** A function that could not be resolved: every task that uses it fails with `error`. */
+export class Unavailable {
+  constructor(readonly error: unknown) {}
+}
+
+/** The name to show for a function's source in stack traces. */
+export function functionName(source: string): string {
+  const m = /^(?:async\s+)?(?:function\s*\*?\s*)?([A-Za-z_$][\w$]*)\s*\(/.exec(source);
+  return m?.[1] ?? "anonymous";
+}
+
+// Calls fn with its arguments straight from the message: no array per call for up to 3 arguments.
+export function invoke(fn: Fn, nargs: number, src: unknown[], at: number): unknown {
+  switch (nargs) {
+    case 0:
+      return fn();
+    case 1:
+      return fn(src[at]);
+    case 2:
+      return fn(src[at], src[at + 1]);
+    case 3:
+      return fn(src[at], src[at + 1], src[at + 2]);
+    case ARGS_ARRAY:
+      return fn.apply(undefined, src[at] as unknown[]);
+    default:
+      return fn.apply(undefined, src.slice(at, at + nargs));
+  }
+}
+
+export function evaluate(body: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function(body)();
+}
+
+export function importModule(url: string): Promise<Namespace> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ url) as Promise<Namespace>;
+}
+
+export function pick(ns: Namespace, name: string, where: string): Fn | Unavailable {
+  const fn = ns[name];
+  if (typeof fn === "function") return fn as Fn;
+  const names = Object.keys(ns).filter((k) => typeof ns[k] === "function");
+  return new Unavailable(
+    new TypeError(
+      `${where} has no exported function "${name}"` +
+        (fn === undefined ? "" : ` (its export "${name}" is ${typeof fn})`) +
+        `; its exported functions are: ${names.length ? names.join(", ") : "none"}`,
+    ),
+  );
+}
+
+export function moduleError(url: string, error: unknown): Error {
+  return new Error(`could not load the tasks module ${url}: ${messageOf(error)}`, { cause: error });
+}
+
+export function withClosureHint(error: unknown, isSource: boolean): unknown {
+  if (!isSource || !(error instanceof ReferenceError)) return error;
+  const match = /^(\S+) is not defined/.exec(error.message);
+  if (!match) return error;
+  error.message =
+    `${error.message}: this function was sent to the worker as source text, so it cannot use variables from ` +
+    `the scope it was written in (it closes over "${match[1]}"). Pass the value as an argument, or export the ` +
+    "function from a tasks module.";
+  if (typeof error.stack === "string") {
+    const nl = error.stack.indexOf("\n");
+    error.stack = `ReferenceError: ${error.message}${nl >= 0 ? error.stack.slice(nl) : ""}`;
+  }
+  return error;
+}
+
+export function isThenable(value: unknown): boolean {
+  if ((typeof value !== "object" || value === null) && typeof value !== "function") return false;
+  try {
+    return typeof (value as { then?: unknown }).then === "function";
+  } catch {
+    return false;
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
