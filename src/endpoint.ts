@@ -46,4 +46,9 @@ export interface WorkerFactory {
   readonly allowSource: boolean;
   /** What kind of worker, for messages: `"thread"`, `"process"`, `"inline"`. */
   readonly kind: string;
+  /**
+   * Optional check of a task's arguments before it is queued: an error to fail its future with
+   * (a process pool refuses shared memory), or `undefined`.
+   */
+  checkArgs?(args: readonly unknown[]): Error | undefined;
 }

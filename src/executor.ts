@@ -7,7 +7,7 @@ import { describe } from "./describe.js";
 import type { WorkerFactory } from "./endpoint.js";
 import { BrokenExecutorError, ShutdownError } from "./errors.js";
 import { FunctionTable } from "./functions.js";
-import { newFuture, type Future } from "./future.js";
+import { newFuture, setException, type Future } from "./future.js";
 import { startMap, type MapHost, type MapOptions } from "./map.js";
 import { KIND_CALL, taskCode } from "./protocol.js";
 import { Scheduler, type ExecutorStats } from "./scheduler.js";
@@ -87,6 +87,7 @@ export abstract class Executor<M extends object = AnyTasks> {
   readonly #kind: string;
   #shutdownCalled = false;
   readonly #host: MapHost;
+  readonly #checkArgs: ((args: readonly unknown[]) => Error | undefined) | undefined;
 
   /** @internal Executors are made by their subclasses. */
   protected constructor(options: ExecutorOptions | undefined, factory: WorkerFactory, config: { defaultMaxWorkers: () => number; served: boolean }) {
@@ -117,6 +118,7 @@ export abstract class Executor<M extends object = AnyTasks> {
       tasks = factory.resolveModule(o.tasks);
     }
     this.#kind = kind;
+    this.#checkArgs = factory.checkArgs?.bind(factory);
     this.#functions = new FunctionTable(tasks !== null || config.served, (spec) => factory.resolveModule(spec), kind);
     let initializer: [number, string, string?] | null = null;
     if (o.initializer !== undefined) {
@@ -146,6 +148,8 @@ export abstract class Executor<M extends object = AnyTasks> {
       checkOpen: (caller) => this.#checkOpen(caller),
       lookup: (fn, caller) => functions.lookup(fn, caller),
       submitChunk: (def, kindCode, items, transfer) => {
+        const refused = this.#checkArgs?.(items);
+        if (refused) return this.#failed(refused) as Future<ChunkOutcome>;
         const future = newFuture<ChunkOutcome>(scheduler);
         scheduler.enqueue(new Task(future as Future<unknown>, def, taskCode(def.handle, 1, kindCode), [items], transfer));
         return future;
@@ -203,6 +207,8 @@ export abstract class Executor<M extends object = AnyTasks> {
       }
     }
     const scheduler = this.#scheduler;
+    const refused = this.#checkArgs?.(args);
+    if (refused) return this.#failed(refused);
     const future = newFuture<unknown>(scheduler);
     const task = new Task(future, def, taskCode(def.handle, args.length, KIND_CALL), args, transfer);
     scheduler.enqueue(task);
@@ -272,6 +278,14 @@ export abstract class Executor<M extends object = AnyTasks> {
   /** Counts of workers and tasks, at this moment. */
   stats(): ExecutorStats {
     return this.#scheduler.stats();
+  }
+
+  // A future that failed before it was queued (its arguments were refused).
+  #failed(error: Error): Future<unknown> {
+    const future = newFuture<unknown>();
+    setException(future, error);
+    this.#scheduler.countSettledEarly(false);
+    return future;
   }
 
   #checkOpen(caller: string): void {

@@ -47,6 +47,7 @@ describe("the package", () => {
         "Future",
         "InlineExecutor",
         "InvalidStateError",
+        "ProcessPoolExecutor",
         "ShutdownError",
         "ThreadPoolExecutor",
         "TimeoutError",

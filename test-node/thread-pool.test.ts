@@ -10,9 +10,9 @@ import {
   cpuCount,
   createExecutor,
   InlineExecutor,
-  UnsupportedError,
+  ProcessPoolExecutor,
 } from "isofutures";
-import { FIXTURES, Gate, TASKS, make, settle, track, type Tasks } from "./helpers/executors.js";
+import { FIXTURES, Gate, SharedGate, TASKS, make, settle, track, type Tasks } from "./helpers/executors.js";
 
 const until = async (check: () => boolean, what: string, ms = 5000) => {
   const deadline = Date.now() + ms;
@@ -36,7 +36,7 @@ describe("ThreadPoolExecutor: workers", () => {
   it("15 × maxWorkers blocked tasks start exactly maxWorkers workers (60)", async () => {
     const ex = make("thread", { maxWorkers: 3 });
     const gate = new Gate();
-    const fs = Array.from({ length: 45 }, () => ex.submit("gate", gate.buffer));
+    const fs = Array.from({ length: 45 }, () => ex.submit("gate", gate.handle));
     await gate.arrivals(3);
     expect(ex.stats().workers.live).toBe(3);
     gate.open();
@@ -64,7 +64,7 @@ describe("ThreadPoolExecutor: workers", () => {
 
   it("blocked tasks hold one thread each; after release and shutdown all threads end (63)", async () => {
     const ex = make("thread", { maxWorkers: 5 });
-    const gate = new Gate();
+    const gate = new SharedGate();
     const fs = [0, 1, 2].map((i) => ex.submit("block", gate.buffer, 0, i));
     await gate.arrivals(3);
     expect(ex.stats().workers).toEqual({ live: 3, idle: 0, busy: 3 });
@@ -78,7 +78,7 @@ describe("ThreadPoolExecutor: workers", () => {
     const ex = make("thread", { minWorkers: 1, maxWorkers: 3, idleTimeout: 50 });
     await until(() => ex.stats().workers.idle === 1, "the min worker to be ready");
     const gate = new Gate();
-    const fs = [1, 2, 3].map((i) => ex.submit("gate", gate.buffer, i));
+    const fs = [1, 2, 3].map((i) => ex.submit("gate", gate.handle, i));
     await gate.arrivals(3);
     expect(ex.stats().workers.live).toBe(3);
     gate.open();
@@ -90,7 +90,7 @@ describe("ThreadPoolExecutor: workers", () => {
   it("an initializer runs in every worker before its first task (64)", async () => {
     const ex = make("thread", { maxWorkers: 2, initializer: "setGlobal", initArgs: ["initialized"] });
     const gate = new Gate();
-    const blockers = [ex.submit("gate", gate.buffer), ex.submit("gate", gate.buffer)];
+    const blockers = [ex.submit("gate", gate.handle), ex.submit("gate", gate.handle)];
     await gate.arrivals(2);
     gate.open();
     await Promise.all(blockers);
@@ -166,7 +166,7 @@ describe("ThreadPoolExecutor: faults", () => {
   it("an idle worker takes over tasks another worker holds behind a long one", async () => {
     const ex = make("thread", { maxWorkers: 2 });
     await warm(ex);
-    const gate = new Gate();
+    const gate = new SharedGate();
     const long = ex.submit("block", gate.buffer, 0, "long");
     const short = Array.from({ length: 20 }, (_, i) => ex.submit("echo", i));
     // Every short task finishes while the long one still blocks its worker's thread.
@@ -297,13 +297,16 @@ describe("ThreadPoolExecutor: options", () => {
     expect(await auto.submit("add", 1, 2)).toBe(3);
     expect(track(createExecutor({ kind: "inline" }))).toBeInstanceOf(InlineExecutor);
     expect(() => createExecutor({ kind: "gpu" as never })).toThrow(/kind must be "auto", "thread", "process" or "inline"/);
-    expect(() => createExecutor({ kind: "process" })).toThrow(UnsupportedError);
+    const proc = track(createExecutor<Tasks>({ kind: "process", tasks: TASKS }));
+    expect(proc).toBeInstanceOf(ProcessPoolExecutor);
+    expect(await proc.submit("add", 2, 2)).toBe(4);
+    expect(() => createExecutor({ kind: "process", resourceLimits: {} })).toThrow(/options of threads/);
   });
 
   it("stats() counts workers and tasks", async () => {
     const ex = make("thread", { maxWorkers: 2 });
     const gate = new Gate();
-    const running = [ex.submit("gate", gate.buffer), ex.submit("gate", gate.buffer)];
+    const running = [ex.submit("gate", gate.handle), ex.submit("gate", gate.handle)];
     const queued = ex.submit("add", 1, 1);
     await gate.arrivals(2);
     expect(ex.stats()).toEqual({

@@ -3,14 +3,14 @@
  * @module
  */
 import type { Executor } from "../../src/executor.js";
-import { UnsupportedError } from "../../src/errors.js";
 import { describe } from "../../src/describe.js";
 import type { AnyTasks } from "../../src/types.js";
 import { InlineExecutor } from "./inline.js";
+import { ProcessPoolExecutor, type ProcessPoolOptions } from "./process-pool.js";
 import { ThreadPoolExecutor, type ThreadPoolOptions } from "./thread-pool.js";
 
 /** Options of {@link createExecutor}: the executor's options plus which kind to make. */
-export interface CreateExecutorOptions extends ThreadPoolOptions {
+export interface CreateExecutorOptions extends ThreadPoolOptions, Omit<ProcessPoolOptions, keyof ThreadPoolOptions> {
   /** `"auto"` picks the best available: threads where they exist, else inline. @defaultValue `"auto"` */
   kind?: "auto" | "thread" | "process" | "inline" | undefined;
 }
@@ -24,8 +24,13 @@ export function createExecutor<M extends object = AnyTasks>(options: CreateExecu
       return new ThreadPoolExecutor<M>(rest);
     case "inline":
       return new InlineExecutor<M>(rest);
-    case "process":
-      throw new UnsupportedError("createExecutor: kind \"process\" is not available in this version yet; use \"thread\"");
+    case "process": {
+      const { worker, resourceLimits, ...processOptions } = rest;
+      if (worker !== undefined || resourceLimits !== undefined) {
+        throw new TypeError("createExecutor: worker and resourceLimits are options of threads, not of kind \"process\"");
+      }
+      return new ProcessPoolExecutor<M>(processOptions);
+    }
     default:
       throw new RangeError(`createExecutor: kind must be "auto", "thread", "process" or "inline", got ${describe(kind)}`);
   }

@@ -4,6 +4,7 @@
  */
 export * from "../../src/index.js";
 export { ThreadPoolExecutor, type ThreadPoolOptions } from "./thread-pool.js";
+export { ProcessPoolExecutor, type ProcessPoolOptions } from "./process-pool.js";
 export { InlineExecutor } from "./inline.js";
 export { createExecutor, type CreateExecutorOptions } from "./create-executor.js";
 export { cpuCount } from "./cpu.js";

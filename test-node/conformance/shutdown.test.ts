@@ -38,7 +38,7 @@ describe.each(KINDS)("%s executor: shutdown and terminate", (kind) => {
   it("shutdown() is safe to call again, and waits for running work each time", async () => {
     const ex = make(kind);
     const gate = new Gate();
-    const f = ex.submit("gate", gate.buffer, "done");
+    const f = ex.submit("gate", gate.handle, "done");
     await gate.arrivals(1);
     const first = ex.shutdown();
     const second = ex.shutdown();
@@ -52,7 +52,7 @@ describe.each(KINDS)("%s executor: shutdown and terminate", (kind) => {
   it("shutdown({ wait: false }) resolves at once; the work still finishes and workers go (58)", async () => {
     const ex = make(kind);
     const gate = new Gate();
-    const f = ex.submit("gate", gate.buffer, "late");
+    const f = ex.submit("gate", gate.handle, "late");
     await gate.arrivals(1);
     await ex.shutdown({ wait: false });
     expect(f.state).toBe("running");
@@ -77,7 +77,7 @@ describe.each(KINDS)("%s executor: shutdown and terminate", (kind) => {
   it("terminate() stops now: running and pending futures end cancelled", async () => {
     const ex = make(kind, { maxWorkers: 1 });
     const gate = new Gate();
-    const running = ex.submit("gate", gate.buffer);
+    const running = ex.submit("gate", gate.handle);
     await gate.arrivals(1);
     const pending = ex.submit("add", 1, 1);
     await ex.terminate();

@@ -231,7 +231,7 @@ describe.each(KINDS)("%s executor: submitWith", (kind) => {
     const ex = make(kind);
     const gate = new Gate();
     const ac = new AbortController();
-    const f = ex.submitWith({ signal: ac.signal }, "gate", gate.buffer);
+    const f = ex.submitWith({ signal: ac.signal }, "gate", gate.handle);
     await gate.arrivals(1);
     expect(f.state).toBe("running");
     ac.abort(new Error("user gave up"));
@@ -242,7 +242,7 @@ describe.each(KINDS)("%s executor: submitWith", (kind) => {
   it("an aborted signal on a pending task cancels it (CancelledError)", async () => {
     const ex = make(kind, { maxWorkers: 1 });
     const gate = new Gate();
-    const blocker = ex.submit("gate", gate.buffer);
+    const blocker = ex.submit("gate", gate.handle);
     await gate.arrivals(1);
     const ac = new AbortController();
     const f = ex.submitWith({ signal: ac.signal }, "add", 1, 1);
@@ -272,7 +272,7 @@ describe.each(KINDS)("%s executor: futures of real tasks", (kind) => {
   it("a queued future is pending and cancellable; a started one is running and is not (1–3)", async () => {
     const ex = make(kind, { maxWorkers: 1 });
     const gate = new Gate();
-    const first = ex.submit("gate", gate.buffer, "first");
+    const first = ex.submit("gate", gate.handle, "first");
     const second = ex.submit("add", 1, 2);
     await gate.arrivals(1);
     expect(first.state).toBe("running");
@@ -290,7 +290,7 @@ describe.each(KINDS)("%s executor: futures of real tasks", (kind) => {
   it("result(timeout) gives TimeoutError while the task goes on, then the result", async () => {
     const ex = make(kind);
     const gate = new Gate();
-    const f: Future<unknown> = ex.submit("gate", gate.buffer, "done");
+    const f: Future<unknown> = ex.submit("gate", gate.handle, "done");
     await expect(f.result(30)).rejects.toBeInstanceOf(TimeoutError);
     gate.open();
     expect(await f.result(5000)).toBe("done");

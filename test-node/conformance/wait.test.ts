@@ -11,9 +11,9 @@ describe.each(KINDS)("%s executor: wait", (kind) => {
     const succeeded = ex.submit("add", 1, 2);
     const failed = ex.submit("divmod", 1, 0);
     await Promise.allSettled([succeeded, failed]);
-    const blocked = ex.submit("gate", gate.buffer);
+    const blocked = ex.submit("gate", gate.handle);
     await gate.arrivals(1);
-    const queued = ex.submit("gate", gate.buffer); // second worker
+    const queued = ex.submit("gate", gate.handle); // second worker
     await gate.arrivals(2);
     const cancelled = ex.submit("add", 0, 0);
     expect(cancelled.cancel()).toBe(true);
@@ -101,7 +101,7 @@ describe.each(KINDS)("%s executor: wait", (kind) => {
   it("100 futures released at once are all seen (66)", async () => {
     const ex = make(kind, { maxWorkers: 2 });
     const gate = new Gate();
-    const fs = Array.from({ length: 100 }, (_, i) => ex.submit("gate", gate.buffer, i));
+    const fs = Array.from({ length: 100 }, (_, i) => ex.submit("gate", gate.handle, i));
     const waiting = wait(fs, { returnWhen: ALL_COMPLETED });
     gate.open();
     const { done, notDone } = await waiting;
@@ -124,7 +124,7 @@ describe.each(KINDS)("%s executor: asCompleted", (kind) => {
   it("yields every input: cancelled, failed, succeeded and new tasks (96)", async () => {
     const ex = make(kind, { maxWorkers: 2 });
     const gate = new Gate();
-    const blocker = ex.submit("gate", gate.buffer);
+    const blocker = ex.submit("gate", gate.handle);
     await gate.arrivals(1);
     const succeeded = ex.submit("add", 1, 1);
     const failed = ex.submit("divmod", 1, 0);
@@ -147,9 +147,9 @@ describe.each(KINDS)("%s executor: asCompleted", (kind) => {
     const gate = new Gate();
     const succeeded = ex.submit("sleep", 0);
     await succeeded;
-    const running = ex.submit("gate", gate.buffer);
+    const running = ex.submit("gate", gate.handle);
     await gate.arrivals(1);
-    const pending = ex.submit("gate", gate.buffer);
+    const pending = ex.submit("gate", gate.handle);
     const cancelled = ex.submit("add", 1, 1);
     expect(cancelled.cancel()).toBe(true);
     expect([running.state, pending.state]).toEqual(["running", "pending"]);
@@ -179,7 +179,7 @@ describe.each(KINDS)("%s executor: asCompleted", (kind) => {
   it("a future cancelled while asCompleted waits is yielded at once", async () => {
     const ex = make(kind, { maxWorkers: 1 });
     const gate = new Gate();
-    const blocker = ex.submit("gate", gate.buffer);
+    const blocker = ex.submit("gate", gate.handle);
     await gate.arrivals(1);
     const pending = ex.submit("add", 1, 1);
     const it = asCompleted([pending, blocker]);
@@ -195,7 +195,7 @@ describe.each(KINDS)("%s executor: asCompleted", (kind) => {
     const ex = make(kind);
     let f: Future<unknown> | undefined = ex.submit("add", 1, 1);
     const blocker = new Gate();
-    const slow = ex.submit("gate", blocker.buffer);
+    const slow = ex.submit("gate", blocker.handle);
     await f;
     const ref = new WeakRef(f);
     const it = asCompleted([f, slow], { timeout: 10_000 });

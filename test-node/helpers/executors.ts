@@ -1,7 +1,18 @@
-// Shared helpers: which executor kinds the conformance suite runs against, and real
-// synchronisation (a gate on shared memory) instead of sleeps.
+// Shared helpers: which executor kinds the conformance suite runs against, and gates that tasks
+// wait at, so tests synchronise on arrivals rather than on sleeps.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach } from "vitest";
-import { InlineExecutor, ThreadPoolExecutor, type Executor, type ExecutorOptions, type ThreadPoolOptions } from "isofutures";
+import {
+  InlineExecutor,
+  ProcessPoolExecutor,
+  ThreadPoolExecutor,
+  type Executor,
+  type ExecutorOptions,
+  type ProcessPoolOptions,
+  type ThreadPoolOptions,
+} from "isofutures";
 import type * as TasksModule from "../fixtures/tasks.mjs";
 
 export type Tasks = typeof TasksModule;
@@ -9,15 +20,20 @@ export const TASKS = new URL("../fixtures/tasks.mjs", import.meta.url);
 export const FIXTURES = new URL("../fixtures/", import.meta.url);
 
 /** The executor kinds every conformance test runs against. */
-export const KINDS = ["inline", "thread"] as const;
+export const KINDS = ["inline", "thread", "process"] as const;
 export type Kind = (typeof KINDS)[number];
 
 const live = new Set<Executor<any>>();
 
 /** Makes an executor of `kind` with the fixture tasks module; it is terminated after the test. */
-export function make(kind: Kind, options: ThreadPoolOptions = {}): Executor<Tasks> {
+export function make(kind: Kind, options: ThreadPoolOptions & ProcessPoolOptions = {}): Executor<Tasks> {
   const o: ExecutorOptions = { tasks: TASKS, ...options };
-  const ex = kind === "inline" ? new InlineExecutor<Tasks>(o) : new ThreadPoolExecutor<Tasks>(o);
+  const ex =
+    kind === "inline"
+      ? new InlineExecutor<Tasks>(o)
+      : kind === "thread"
+        ? new ThreadPoolExecutor<Tasks>(o)
+        : new ProcessPoolExecutor<Tasks>(o);
   live.add(ex);
   return ex;
 }
@@ -35,20 +51,40 @@ afterEach(async () => {
 });
 
 /**
- * A gate on shared memory: tasks `gate`/`block` wait until it opens; `arrivals(n)` resolves once
- * n tasks are waiting at it (Atomics.waitAsync: an event, not a sleep).
+ * A gate the `gate` task waits at: a temporary folder, so that it works for threads and processes
+ * alike. `arrivals(n)` resolves once n tasks are waiting at it; `open()` lets them all through.
  */
 export class Gate {
+  readonly handle = mkdtempSync(join(tmpdir(), "isofutures-gate-"));
+
+  open(): void {
+    writeFileSync(join(this.handle, "open"), "");
+  }
+
+  get waiting(): number {
+    return readdirSync(this.handle).filter((f) => f.startsWith("arrived-")).length;
+  }
+
+  async arrivals(n: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.waiting < n) {
+      if (Date.now() > deadline) throw new Error(`gate: expected ${n} arrivals, saw ${this.waiting}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+}
+
+/**
+ * A gate on shared memory for tasks that block their thread synchronously (`block`, thread pools
+ * only): `arrivals(n)` waits on an Atomics word — an event, not a poll.
+ */
+export class SharedGate {
   readonly buffer = new SharedArrayBuffer(8);
   readonly #cell = new Int32Array(this.buffer);
 
   open(): void {
     Atomics.store(this.#cell, 0, 1);
     Atomics.notify(this.#cell, 0);
-  }
-
-  get waiting(): number {
-    return Atomics.load(this.#cell, 1);
   }
 
   async arrivals(n: number, timeoutMs = 10_000): Promise<void> {
@@ -64,13 +100,12 @@ export class Gate {
   }
 }
 
-/** A shared log tasks append numbers to (task `record`). */
+/** A log file tasks append numbers to (task `record`). */
 export class SharedLog {
-  readonly buffer = new SharedArrayBuffer(4 * 1025);
-  readonly #cell = new Int32Array(this.buffer);
+  readonly handle = join(mkdtempSync(join(tmpdir(), "isofutures-log-")), "log");
   values(): number[] {
-    const n = Atomics.load(this.#cell, 0);
-    return Array.from(this.#cell.subarray(1, 1 + n));
+    if (!existsSync(this.handle)) return [];
+    return readFileSync(this.handle, "utf8").split("\n").filter(Boolean).map(Number);
   }
 }
 

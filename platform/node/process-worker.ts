@@ -1,0 +1,136 @@
+/**
+ * The `child_process` adapter: one forked Node process as an {@link Endpoint}. Messages travel over
+ * IPC with `serialization: "advanced"` (structured clone), so the protocol is the thread pool's.
+ * Processes share no memory: there is no control word, transfer lists are copied, and shared memory
+ * or message ports in arguments fail the task with `UnsupportedError`.
+ * @internal
+ * @module
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/endpoint.js";
+import { UnsupportedError } from "../../src/errors.js";
+import { findUnshareable } from "../../src/shared-check.js";
+import { workerExecArgv } from "./exec-argv.js";
+import { resolveModule } from "./resolve.js";
+
+/** Node-specific options of the process pool. */
+export interface NodeProcessOptions {
+  /** The children's environment. @defaultValue the parent's `process.env` */
+  env?: Record<string, string | undefined> | undefined;
+  /** Node flags of the children. @defaultValue the parent's `process.execArgv` minus `-e`, `-p`, `--input-type`, test-runner and watch flags */
+  execArgv?: readonly string[] | undefined;
+  /** The children's working directory (a path or a `file:` URL). @defaultValue the parent's */
+  cwd?: string | URL | undefined;
+  /**
+   * Where the children's stdout and stderr go: `"inherit"` (the parent's file descriptors),
+   * `"pipe"` (through the parent's `process.stdout` / `process.stderr` streams), or `"ignore"`.
+   * @defaultValue `"inherit"`
+   */
+  stdio?: "inherit" | "pipe" | "ignore" | undefined;
+}
+
+const ENTRY = fileURLToPath(new URL("./process-entry.cjs", import.meta.url));
+/** After SIGTERM, a child that has not exited gets SIGKILL after this long (ms). */
+const KILL_GRACE_MS = 1000;
+
+export function processFactory(options: NodeProcessOptions): WorkerFactory {
+  const execArgv = options.execArgv ? [...options.execArgv] : workerExecArgv(process.execArgv);
+  const stdio = options.stdio ?? "inherit";
+  if (stdio !== "inherit" && stdio !== "pipe" && stdio !== "ignore") {
+    throw new TypeError(`ProcessPoolExecutor: stdio must be "inherit", "pipe" or "ignore", got ${String(stdio)}`);
+  }
+  const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd;
+  return {
+    kind: "process",
+    sharedMemory: false,
+    allowSource: true,
+    resolveModule,
+    checkArgs(args) {
+      const found = findUnshareable(args);
+      return found === undefined
+        ? undefined
+        : new UnsupportedError(
+            `${found} cannot be passed to a ProcessPoolExecutor: processes do not share memory or message ports. ` +
+              "Use a ThreadPoolExecutor, whose worker threads do, or pass the data itself.",
+          );
+    },
+    spawn(request: SpawnRequest, events: EndpointEvents): Endpoint {
+      const child = fork(ENTRY, [], {
+        serialization: "advanced",
+        execArgv,
+        ...(options.env === undefined ? {} : { env: { ...options.env } }),
+        ...(cwd === undefined ? {} : { cwd }),
+        stdio: ["ignore", stdio, stdio, "ipc"],
+      });
+      if (stdio === "pipe") {
+        child.stdout?.pipe(process.stdout, { end: false });
+        child.stderr?.pipe(process.stderr, { end: false });
+      }
+      void request;
+      return wrap(child, events);
+    },
+  };
+}
+
+function wrap(child: ChildProcess, events: EndpointEvents): Endpoint {
+  let error: unknown;
+  let exited: { code?: number; signal?: string } | undefined;
+  let disconnected = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  // Messages still in the pipe when the process ends are read before 'disconnect': report the
+  // exit only after both, so a result sent just before an exit is not taken for a crash.
+  const report = () => {
+    if (!exited || !disconnected) return;
+    if (killTimer) clearTimeout(killTimer);
+    events.exit({ ...exited, error });
+  };
+  child.on("message", (message: unknown[]) => events.message(message));
+  child.on("error", (e) => {
+    error ??= e;
+    if (child.exitCode === null && child.signalCode === null && child.pid === undefined) {
+      // never started (spawn failed): no 'exit' will come
+      exited = { code: -1 };
+      disconnected = true;
+      report();
+    }
+  });
+  child.once("disconnect", () => {
+    disconnected = true;
+    report();
+  });
+  child.once("exit", (code, signal) => {
+    exited = {
+      ...(code === null ? {} : { code }),
+      ...(signal === null ? {} : { signal }),
+    };
+    if (!child.connected) disconnected = true;
+    report();
+  });
+  const setRef = (on: boolean) => {
+    const channel = child.channel as { ref?: () => void; unref?: () => void } | null | undefined;
+    const streams = [child.stdout, child.stderr] as ({ ref?: () => void; unref?: () => void } | null)[];
+    if (on) {
+      child.ref();
+      channel?.ref?.();
+      for (const s of streams) s?.ref?.();
+    } else {
+      child.unref();
+      channel?.unref?.();
+      for (const s of streams) s?.unref?.();
+    }
+  };
+  return {
+    post(message) {
+      // Transfer lists cannot cross processes: everything is copied.
+      if (child.connected) child.send(message);
+    },
+    terminate() {
+      if (exited) return;
+      child.kill("SIGTERM");
+      killTimer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
+      killTimer.unref();
+    },
+    setBusy: setRef,
+  };
+}

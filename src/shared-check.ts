@@ -1,0 +1,46 @@
+/**
+ * Finds what cannot reach another process: shared memory and message ports. Structured clone over
+ * IPC would refuse some of them and silently copy others (a typed array on a SharedArrayBuffer),
+ * so a process pool looks before it sends.
+ * @internal
+ * @module
+ */
+
+const SHARED_BRAND = Symbol.for("isofutures.shared");
+
+/** Describes the first shared or port-like value inside `value`, looking at no more than `budget` values. */
+export function findUnshareable(value: unknown, budget = 2000): string | undefined {
+  const stack: unknown[] = [value];
+  const seen = new Set<object>();
+  while (stack.length > 0 && budget-- > 0) {
+    const v = stack.pop();
+    if (typeof v !== "object" || v === null || seen.has(v)) continue;
+    seen.add(v);
+    const found = describeShared(v);
+    if (found) return found;
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date || v instanceof RegExp) continue;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
+    } else if (v instanceof Map) {
+      for (const [k, x] of v) stack.push(k, x);
+    } else if (v instanceof Set) {
+      for (const x of v) stack.push(x);
+    } else {
+      for (const k of Object.keys(v)) stack.push((v as Record<string, unknown>)[k]);
+    }
+  }
+  return undefined;
+}
+
+function describeShared(v: object): string | undefined {
+  if (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer) return "a SharedArrayBuffer";
+  if (ArrayBuffer.isView(v) && typeof SharedArrayBuffer === "function" && v.buffer instanceof SharedArrayBuffer) {
+    return `a ${v.constructor.name} on a SharedArrayBuffer`;
+  }
+  if ((v as { [SHARED_BRAND]?: unknown })[SHARED_BRAND] !== undefined) return `a shared-memory ${v.constructor.name}`;
+  const port = v as { postMessage?: unknown; start?: unknown; close?: unknown };
+  if (typeof port.postMessage === "function" && typeof port.start === "function" && typeof port.close === "function") {
+    return "a MessagePort";
+  }
+  return undefined;
+}
