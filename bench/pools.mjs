@@ -1,12 +1,15 @@
 // One adapter per pool, all with the same shape, so that a scenario is written once:
 //
 //   const open = await loadPool(name);   // imports the library (not timed)
-//   const pool = open();                 // constructs a pool of 2 workers
+//   const pool = open();                 // constructs a pool of 2 workers (threads or processes)
 //   await pool.submit(task, arg, transferList?)   // task: "echo" | "roundtrip" | "copy" | "burn"
 //   await pool.close()
 //
 // `roundtrip` moves an ArrayBuffer to the worker (transferList) and back (each library's own way of
 // marking a result as transferable); `copy` clones it both ways.
+//
+// The `-process` pools run their 2 workers as child processes: they are
+// compared with each other, `isofutures-process` being their reference.
 import { fileURLToPath } from "node:url";
 
 const WORKERS = 2;
@@ -22,7 +25,16 @@ export const POOLS = [
   "poolifier",
   "workerpool",
   "threads",
+  "isofutures-process",
+  "workerpool-process",
+  "tinypool-process",
 ];
+
+/** The pools whose workers are child processes. */
+export const PROCESS_POOLS = POOLS.filter((p) => p.endsWith("-process"));
+
+/** `"process"` or `"thread"`: what a pool's workers are. */
+export const kindOf = (pool) => (PROCESS_POOLS.includes(pool) ? "process" : "thread");
 
 /** What a pool cannot do like the others; printed under the table. */
 export const POOL_NOTES = {
@@ -35,6 +47,22 @@ export async function loadPool(name) {
       const { ThreadPoolExecutor, transfer } = await import("isofutures");
       return () => {
         const pool = new ThreadPoolExecutor({ maxWorkers: WORKERS, tasks: here("./tasks.mjs") });
+        return {
+          submit: (task, arg, transferList) =>
+            pool.submit(task, transferList ? transfer(arg, transferList) : arg),
+          map: (task, items) => pool.map(task, items),
+          close: () => pool.shutdown(),
+        };
+      };
+    }
+    case "isofutures-process": {
+      const { ProcessPoolExecutor, transfer } = await import("isofutures");
+      if (typeof ProcessPoolExecutor !== "function") {
+        throw new Error("this build of isofutures does not export ProcessPoolExecutor");
+      }
+      return () => {
+        // `transfer()` is accepted by a process pool, which copies the buffer.
+        const pool = new ProcessPoolExecutor({ maxWorkers: WORKERS, tasks: here("./tasks.mjs") });
         return {
           submit: (task, arg, transferList) =>
             pool.submit(task, transferList ? transfer(arg, transferList) : arg),
@@ -109,6 +137,34 @@ export async function loadPool(name) {
           submit: (task, arg, transferList) =>
             pool.exec(task, [arg], transferList ? { transfer: transferList } : undefined),
           close: () => pool.terminate(),
+        };
+      };
+    }
+    case "workerpool-process": {
+      const { default: workerpool } = await import("workerpool");
+      return () => {
+        const pool = workerpool.pool(path("./workers/workerpool.mjs"), {
+          maxWorkers: WORKERS,
+          workerType: "process",
+        });
+        return {
+          submit: (task, arg) => pool.exec(task, [arg]),
+          close: () => pool.terminate(),
+        };
+      };
+    }
+    case "tinypool-process": {
+      const { Tinypool } = await import("tinypool");
+      return () => {
+        const pool = new Tinypool({
+          filename: here("./workers/tinypool.mjs").href,
+          minThreads: WORKERS,
+          maxThreads: WORKERS,
+          runtime: "child_process",
+        });
+        return {
+          submit: (task, arg) => pool.run(arg, { name: task }),
+          close: () => pool.destroy(),
         };
       };
     }

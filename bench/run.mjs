@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { POOLS, POOL_NOTES } from "./pools.mjs";
+import { POOLS, POOL_NOTES, kindOf } from "./pools.mjs";
 import { SCENARIOS, sizesFor } from "./scenarios.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -88,6 +88,28 @@ const plan = scenarioNames.map((s) => ({
 // ---------------------------------------------------------------------------------------------
 // One measurement
 
+const ownGroup = process.platform !== "win32";
+let current;
+
+/** Kills a measurement and whatever is left of its process group. */
+function killGroup(child) {
+  if (ownGroup && child.pid) {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+      return;
+    } catch {}
+  }
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
+
+// A measurement in its own group does not get the terminal's Ctrl-C: pass it on.
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, () => {
+    if (current) killGroup(current);
+    process.exit(128 + os.constants.signals[sig]);
+  });
+}
+
 function measure(pool, scenario) {
   const args = [measureScript, pool, scenario];
   if (opts.quick) args.push("--quick");
@@ -95,7 +117,15 @@ function measure(pool, scenario) {
     // process.execPath and explicit arguments: nothing of this process's execArgv leaks in.
     // NODE_OPTIONS is dropped for the same reason: every child runs with Node's defaults.
     const { NODE_OPTIONS, ...env } = process.env;
-    const child = spawn(process.execPath, args, { cwd: rootDir, env, stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group (POSIX): the worker processes of a process pool it leaves behind, on a
+    // timeout or a pool that does not close, are killed with it.
+    const child = spawn(process.execPath, args, {
+      cwd: rootDir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: ownGroup,
+    });
+    current = child;
     let stdout = "";
     let stderr = "";
     let timedOut = false;
@@ -103,14 +133,18 @@ function measure(pool, scenario) {
     child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill("SIGKILL");
+      killGroup(child);
     }, opts.timeout * 1000);
+    // Worker processes left behind would hold the output pipes open: end them with the measurement.
+    child.on("exit", () => killGroup(child));
     child.on("error", (err) => {
       clearTimeout(timer);
       done({ ok: false, error: `could not start: ${err.message}` });
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      killGroup(child);
+      current = undefined;
       if (timedOut) return done({ ok: false, error: `timed out after ${opts.timeout} s` });
       const line = stdout
         .split("\n")
@@ -120,9 +154,11 @@ function measure(pool, scenario) {
       try {
         result = line && JSON.parse(line);
       } catch {}
-      if (result && (result.ok || result.error)) return done(result);
-      // A native crash prints a banner and a stack: show its most telling line, keep the tail.
       const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+      if (result?.ok) return done(result);
+      // A failure's stderr (a worker's own report, for one) is kept in the JSON.
+      if (result?.error) return done(lines.length ? { ...result, stderr: lines.slice(-40).join("\n") } : result);
+      // A native crash prints a banner and a stack: show its most telling line, keep the tail.
       const why = lines.find((l) => /fatal|check failed|error|abort|segmentation|out of memory/i.test(l)) ?? lines.at(-1) ?? "";
       done({
         ok: false,
@@ -151,6 +187,7 @@ log(
 );
 
 let run = 0;
+const poolWidth = Math.max(...plan.flatMap((p) => p.pools.map((q) => q.length)));
 for (let rep = 1; rep <= opts.reps; rep++) {
   for (const { scenario, pools } of plan) {
     for (const pool of pools) {
@@ -166,7 +203,7 @@ for (let rep = 1; rep <= opts.reps; rep++) {
         if (r.stderr) slot.stderr.push(r.stderr);
       }
       const shown = r.ok ? `${fmt(scenario, r.value)} ${SCENARIOS[scenario].unit}` : `ERROR ${firstLine(r.error)}`;
-      log(`[${run}/${totalRuns}] rep ${rep} ${scenario.padEnd(8)} ${pool.padEnd(11)} ${shown}`);
+      log(`[${run}/${totalRuns}] rep ${rep} ${scenario.padEnd(10)} ${pool.padEnd(poolWidth)} ${shown}`);
     }
   }
 }
@@ -216,14 +253,20 @@ function ratio(scenario, a, b) {
   return SCENARIOS[scenario].better === "higher" ? a / b : b / a;
 }
 
-const REFS = ["isofutures", "raw", "raw-batched"];
+/** The references of a pool's ratios: thread pools against isofutures and the raw baselines,
+ * process pools against isofutures-process. */
+const REFS = { thread: ["isofutures", "raw", "raw-batched"], process: ["isofutures-process"] };
+const GROUPS = [
+  { kind: "thread", base: "isofutures", suffix: "" },
+  { kind: "process", base: "isofutures-process", suffix: " (processes)" },
+];
 const out = [];
 const print = (s = "") => out.push(s);
 const footnotes = [];
 
 print(
   `isofutures benchmarks — Node ${process.version}, ${os.cpus()[0]?.model?.trim() ?? "unknown CPU"}, ` +
-    `${os.availableParallelism?.() ?? os.cpus().length} CPUs, 2 workers per pool`,
+    `${os.availableParallelism?.() ?? os.cpus().length} CPUs, 2 workers per pool (threads; child processes for *-process)`,
 );
 print(
   `${opts.reps} rep${opts.reps > 1 ? "s" : ""} per cell (fresh process each, interleaved), median shown` +
@@ -233,13 +276,18 @@ print("Ratios: this row's performance ÷ the reference's, higher = better for th
 print("ms/µs figures the ratio is inverted so that > 1 still means faster).");
 
 for (const scenario of Object.keys(results)) {
+  for (const group of GROUPS) {
+    const rows = Object.entries(results[scenario]).filter(([pool]) => kindOf(pool) === group.kind);
+    if (rows.length > 0) printTable(scenario, group, rows);
+  }
+}
+
+function printTable(scenario, group, rows) {
   const sc = SCENARIOS[scenario];
-  const rows = Object.entries(results[scenario]);
-  if (rows.length === 0) continue;
-  const baseSize = sizesFor(scenario, "isofutures", opts.quick);
+  const baseSize = sizesFor(scenario, group.base, opts.quick);
   print();
-  print(`${scenario}: ${sc.describe(baseSize)} — ${sc.unit}, ${sc.better} is better`);
-  const refs = REFS.filter((r) => results[scenario][r]?.median !== undefined);
+  print(`${scenario}${group.suffix}: ${sc.describe(baseSize)} — ${sc.unit}, ${sc.better} is better`);
+  const refs = REFS[group.kind].filter((r) => results[scenario][r]?.median !== undefined);
   const header = ["pool", "median", "min … max", "n", ...refs.map((r) => `vs ${r}`), ""];
   const table = [header];
   for (const [pool, slot] of rows) {
@@ -282,7 +330,7 @@ for (const scenario of Object.keys(results)) {
     print(`  ceiling: ${Math.min(2, cpus)}× (2 workers on ${cpus} CPUs); about 1.97× for 2 separate processes in practice`);
   }
   if (scenario === "transfer") {
-    for (const pool of Object.keys(results[scenario])) {
+    for (const [pool] of rows) {
       if (POOL_NOTES[pool]) print(`  † ${POOL_NOTES[pool]}`);
     }
   }
@@ -327,7 +375,9 @@ writeFileSync(
                   stderr: s.stderr,
                   size: s.size,
                   vs: Object.fromEntries(
-                    REFS.filter((r) => pools[r]).map((r) => [r, ratio(scenario, s.median, pools[r].median) ?? null]),
+                    REFS[kindOf(pool)]
+                      .filter((r) => pools[r])
+                      .map((r) => [r, ratio(scenario, s.median, pools[r].median) ?? null]),
                   ),
                   details: s.details,
                 },

@@ -1,11 +1,14 @@
 // The scenarios: what each measures, in which unit, for which pools, and with which sizes.
 // `run(open, size)` runs inside a fresh `measure.mjs` process and returns { value, detail }.
+import { kindOf } from "./pools.mjs";
 import { burn } from "./work.mjs";
 
 const MiB = 1024 * 1024;
 const now = () => performance.now();
 
 const ALL = ["isofutures", "raw", "raw-batched", "piscina", "tinypool", "poolifier", "workerpool", "threads"];
+/** Pools of 2 child processes: only in the scenarios where a process pool is worth measuring. */
+const PROCESSES = ["isofutures-process", "workerpool-process", "tinypool-process"];
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -43,14 +46,17 @@ export const SCENARIOS = {
     unit: "tasks/s",
     better: "higher",
     describe: (s) =>
-      `${s.n.toLocaleString("en")} echo tasks submitted at once, await all, after ${s.warmRounds} warm-up bursts of the same size (steady state)`,
-    pools: ALL,
+      `${s.n.toLocaleString("en")} echo tasks submitted at once, await all, after ${s.warmRounds} warm-up burst${s.warmRounds > 1 ? "s" : ""} of the same size (steady state)`,
+    pools: [...ALL, ...PROCESSES],
     sizes: {
       full: { n: 50_000, warmRounds: 3 },
       quick: { n: 2_000, warmRounds: 1 },
       // threads.js runs one task per worker message round trip and is much slower: capped.
       "full:threads": { n: 5_000, warmRounds: 1 },
       "quick:threads": { n: 500, warmRounds: 1 },
+      // Process pools pass every task through a pipe (about 4 s for 50,000): one warm-up burst,
+      // which is enough to reach their steady state, keeps the run short.
+      "full:process": { n: 50_000, warmRounds: 1 },
     },
     async run(open, s, phase) {
       const pool = open();
@@ -72,7 +78,7 @@ export const SCENARIOS = {
     better: "higher",
     describe: (s) =>
       `${s.n.toLocaleString("en")} echo tasks submitted at once, await all, after only ${s.warm.toLocaleString("en")} warm-up tasks (code not yet optimised by V8)`,
-    pools: ALL,
+    pools: [...ALL, ...PROCESSES],
     sizes: {
       full: { n: 50_000, warm: 5_000 },
       quick: { n: 2_000, warm: 200 },
@@ -96,7 +102,7 @@ export const SCENARIOS = {
     unit: "µs/task",
     better: "lower",
     describe: (s) => `one echo task at a time, ${s.n.toLocaleString("en")} round trips, median`,
-    pools: ALL,
+    pools: [...ALL, ...PROCESSES],
     sizes: {
       full: { n: 2_000, warm: 200 },
       quick: { n: 200, warm: 20 },
@@ -126,7 +132,7 @@ export const SCENARIOS = {
     unit: "× speedup",
     better: "higher",
     describe: (s) => `${s.tasks} tasks × ${s.ms} ms of CPU on 2 workers, serial time / parallel time`,
-    pools: ALL,
+    pools: [...ALL, ...PROCESSES],
     sizes: {
       full: { tasks: 16, ms: 50 },
       quick: { tasks: 4, ms: 10 },
@@ -206,7 +212,7 @@ export const SCENARIOS = {
     unit: "ms",
     better: "lower",
     describe: () => "construct the pool → first echo result (worker start included, imports not)",
-    pools: ALL,
+    pools: [...ALL, ...PROCESSES],
     sizes: { full: {}, quick: {} },
     async run(open) {
       const t0 = now();
@@ -219,10 +225,11 @@ export const SCENARIOS = {
   },
 };
 
+/** A scenario's sizes for a pool: `full:<pool>`, else `full:process` for a process pool, else `full`. */
 export function sizesFor(scenario, pool, quick) {
   const sz = SCENARIOS[scenario].sizes;
   const mode = quick ? "quick" : "full";
-  return sz[`${mode}:${pool}`] ?? sz[mode];
+  return sz[`${mode}:${pool}`] ?? sz[`${mode}:${kindOf(pool)}`] ?? sz[mode];
 }
 
 function percentile(xs, p) {

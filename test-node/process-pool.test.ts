@@ -96,15 +96,22 @@ describe("ProcessPoolExecutor", () => {
   });
 
   it("children exit when their parent dies, idle or busy", async () => {
-    const child = spawn(process.execPath, [fileURLToPath(new URL("process-parent.mjs", PROGRAMS))], { stdio: ["ignore", "pipe", "inherit"] });
-    const pids: number[] = await new Promise((resolve, reject) => {
-      child.stdout.once("data", (d: Buffer) => resolve(JSON.parse(String(d))));
-      child.once("exit", (code) => reject(new Error(`parent exited early (${code})`)));
-    });
-    expect(pids.length).toBe(2);
-    for (const pid of pids) expect(alive(pid)).toBe(true);
-    child.kill("SIGKILL");
-    await until(() => pids.every((pid) => !alive(pid)), "the children to exit", 5000);
+    const parent = spawn(process.execPath, [fileURLToPath(new URL("process-parent.mjs", PROGRAMS))], { stdio: ["ignore", "pipe", "inherit"] });
+    let pids: number[] = [];
+    try {
+      pids = await new Promise((resolve, reject) => {
+        parent.stdout.once("data", (d: Buffer) => resolve(JSON.parse(String(d))));
+        parent.once("exit", (code) => reject(new Error(`parent exited early (${code})`)));
+      });
+      expect(pids.length).toBe(2);
+      for (const pid of pids) expect(alive(pid)).toBe(true);
+      parent.kill("SIGKILL");
+      await until(() => pids.every((pid) => !alive(pid)), "the children to exit", 5000);
+    } finally {
+      // Whatever happened above, leave nothing running behind this test.
+      parent.kill("SIGKILL");
+      for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGKILL");
+    }
   });
 
   it("honours cwd and env", async () => {
