@@ -7,6 +7,8 @@
 import typescript from "@rollup/plugin-typescript";
 import { dts } from "rollup-plugin-dts";
 import { copyFileSync, rmSync } from "node:fs";
+import { rollup } from "rollup";
+import { transform } from "esbuild";
 
 rmSync("dist", { recursive: true, force: true });
 
@@ -22,6 +24,24 @@ const ts = () =>
   });
 
 const external = (id) => id.startsWith("node:");
+
+// `import source from "virtual:worker-bootstrap"`: the bootstrap, bundled on its own into one ES
+// module, as a string.
+function inlineBootstrap(entry) {
+  const id = "\0virtual:worker-bootstrap";
+  return {
+    name: "inline-bootstrap",
+    resolveId: (source) => (source === "virtual:worker-bootstrap" ? id : null),
+    async load(source) {
+      if (source !== id) return null;
+      const bundle = await rollup({ input: entry, plugins: [ts()], onwarn: () => {} });
+      const { output } = await bundle.generate({ format: "es" });
+      await bundle.close();
+      const { code } = await transform(output[0].code, { minify: true, format: "esm", target: "es2022" });
+      return `export default ${JSON.stringify(code)};`;
+    },
+  };
+}
 
 // The .cts copies let CommonJS consumers under "moduleResolution": "node16" see CJS types.
 const copyCjsTypes = (files) => ({
@@ -76,21 +96,24 @@ export default [
     },
   },
   {
-    // The browser build: no Node built-in is reachable from it.
+    // The browser build: no Node built-in is reachable from it. The worker bootstrap is bundled
+    // into a string inside it (started from a Blob URL), so apps never serve a file of ours.
     input: { index: "platform/browser/index.ts", worker: "platform/browser/worker.ts" },
-    plugins: [ts()],
+    plugins: [inlineBootstrap("platform/browser/worker-entry.ts"), ts()],
     output: {
       dir: "dist/browser",
       format: "es",
       sourcemap: true,
       entryFileNames: "[name].js",
-      chunkFileNames: "[name]-[hash].js",
+      chunkFileNames: "shared-[hash].js",
     },
   },
   // One self-contained declaration file per entry (no shared chunk to resolve from a .d.cts).
   ...[
     ["index", "platform/node/index.ts"],
     ["worker", "platform/node/worker.ts"],
+    ["browser/index", "platform/browser/index.ts"],
+    ["browser/worker", "platform/browser/worker.ts"],
   ].map(([name, input]) => ({
     input,
     external,

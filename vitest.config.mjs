@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test-node/**/*.test.ts"],
+    include: ["test-node/**/*.test.ts", "test-browser/**/*.test.ts"],
     // Each test file in its own child process: the files start real worker threads and children.
     pool: "forks",
     execArgv: ["--expose-gc"],

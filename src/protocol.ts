@@ -102,6 +102,11 @@ export interface WorkerInit {
   initArgs: unknown[];
   /** Compile function sources? (`false` where the platform forbids eval) */
   allowSource: boolean;
+  /**
+   * A Web Lock the worker holds for as long as it lives (browsers): Web Workers have no exit
+   * event, so the executor learns of a worker's end when it gets the lock. Set by the adapter.
+   */
+  lock?: string;
 }
 
 /** An error as plain data: structured clone keeps neither custom classes nor own properties. */

@@ -1,6 +1,5 @@
 /**
- * isofutures for browsers. This version runs tasks inline; the Web Worker adapter
- * (`ThreadPoolExecutor` on module Web Workers) is the next step of the browser platform.
+ * isofutures for browsers: `concurrent.futures` for JavaScript, on Web Workers.
  * @packageDocumentation
  */
 import { Executor, type ExecutorOptions } from "../../src/executor.js";
@@ -9,12 +8,38 @@ import { inlineFactory } from "../../src/inline-endpoint.js";
 import type { PlatformInfo } from "../../src/platform-info.js";
 import type { AnyTasks } from "../../src/types.js";
 import { describe } from "../../src/describe.js";
+import { web } from "./dom.js";
+import { webWorkerFactory, type BrowserThreadOptions } from "./web-worker.js";
 
 export * from "../../src/index.js";
+export type { BrowserThreadOptions } from "./web-worker.js";
 
+/** A `tasks` string resolves against the page (or the worker's own URL, inside a worker). */
 function resolveModule(spec: string | URL): string {
-  const base = (globalThis as { location?: { href: string } }).location?.href;
-  return new URL(spec, base).href;
+  return new URL(spec, web.location?.href).href;
+}
+
+/** Options of `ThreadPoolExecutor` in browsers. */
+export interface ThreadPoolOptions extends ExecutorOptions, BrowserThreadOptions {}
+
+/**
+ * Runs tasks on a pool of module Web Workers, started from a bootstrap the library carries inline
+ * (a Blob URL): tasks come from `tasks` (a module URL), from self-contained functions, or from a
+ * worker file of yours that calls `serve()` (the `worker` option).
+ */
+export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M> {
+  constructor(options?: ThreadPoolOptions) {
+    if (options?.worker !== undefined && options.tasks !== undefined) {
+      throw new TypeError("ThreadPoolExecutor: give either tasks or worker, not both (a worker file calling serve() brings its own tasks)");
+    }
+    if (options?.worker !== undefined && typeof options.worker !== "function") {
+      throw new TypeError("ThreadPoolExecutor: worker must be a function that returns a new Worker");
+    }
+    if (typeof web.Worker !== "function" && options?.worker === undefined) {
+      throw new UnsupportedError("ThreadPoolExecutor needs Web Workers, which this environment does not have; use InlineExecutor");
+    }
+    super(options, webWorkerFactory(options ?? {}, resolveModule), { defaultMaxWorkers: cpuCount, served: options?.worker !== undefined });
+  }
 }
 
 /** Runs tasks on the calling thread, with the same semantics as the pools. */
@@ -24,54 +49,54 @@ export class InlineExecutor<M extends object = AnyTasks> extends Executor<M> {
   }
 }
 
-/** Web Worker pools are not in this build yet: constructing one throws {@link UnsupportedError}. */
-export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M> {
-  constructor(options?: ExecutorOptions) {
-    void options;
-    throw new UnsupportedError("ThreadPoolExecutor on Web Workers is not in this build yet; use InlineExecutor (or createExecutor(), which falls back to it)");
-    // eslint-disable-next-line no-unreachable
-    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: () => 1, served: false });
-  }
-}
-
 /** Processes do not exist in browsers: constructing one throws {@link UnsupportedError}. */
 export class ProcessPoolExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ExecutorOptions) {
     void options;
-    throw new UnsupportedError("ProcessPoolExecutor needs child processes, which browsers do not have; use ThreadPoolExecutor (Web Workers) or InlineExecutor");
+    throw new UnsupportedError(
+      "ProcessPoolExecutor needs child processes, which browsers do not have; use ThreadPoolExecutor (Web Workers) instead, or InlineExecutor",
+    );
     // eslint-disable-next-line no-unreachable
     super(options, inlineFactory(resolveModule), { defaultMaxWorkers: () => 1, served: false });
   }
 }
 
 /** Options of {@link createExecutor}. */
-export interface CreateExecutorOptions extends ExecutorOptions {
+export interface CreateExecutorOptions extends ThreadPoolOptions {
+  /** `"auto"`: Web Workers where they exist, else inline. @defaultValue `"auto"` */
   kind?: "auto" | "thread" | "process" | "inline" | undefined;
 }
 
-/** Makes an executor: in this build `"auto"` gives an {@link InlineExecutor}. */
+/** Makes an executor: `"auto"` gives a `ThreadPoolExecutor` where Web Workers exist, else an `InlineExecutor`. */
 export function createExecutor<M extends object = AnyTasks>(options: CreateExecutorOptions = {}): Executor<M> {
   const { kind = "auto", ...rest } = options;
-  if (kind === "auto" || kind === "inline") return new InlineExecutor<M>(rest);
-  if (kind === "thread") return new ThreadPoolExecutor<M>(rest);
-  if (kind === "process") return new ProcessPoolExecutor<M>(rest);
-  throw new RangeError(`createExecutor: kind must be "auto", "thread", "process" or "inline", got ${describe(kind)}`);
+  switch (kind) {
+    case "auto":
+      return typeof web.Worker === "function" ? new ThreadPoolExecutor<M>(rest) : new InlineExecutor<M>(rest);
+    case "thread":
+      return new ThreadPoolExecutor<M>(rest);
+    case "inline":
+      return new InlineExecutor<M>(rest);
+    case "process":
+      return new ProcessPoolExecutor<M>(rest);
+    default:
+      throw new RangeError(`createExecutor: kind must be "auto", "thread", "process" or "inline", got ${describe(kind)}`);
+  }
 }
 
-/** `navigator.hardwareConcurrency`, or 1 when it is missing. */
+/** `navigator.hardwareConcurrency` (nothing subtracted), or 1 when it is missing. */
 export function cpuCount(): number {
-  const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  const n = web.navigator?.hardwareConcurrency;
   return typeof n === "number" && n >= 1 ? Math.floor(n) : 1;
 }
 
-/** What this browser offers. */
+/** What this browser offers; `sharedMemory` is false unless the page is cross-origin isolated. */
 export function platformInfo(): PlatformInfo {
-  const g = globalThis as { crossOriginIsolated?: boolean };
   return {
     runtime: "browser",
     cpuCount: cpuCount(),
-    threads: false,
+    threads: typeof web.Worker === "function",
     processes: false,
-    sharedMemory: typeof SharedArrayBuffer === "function" && g.crossOriginIsolated !== false,
+    sharedMemory: web.crossOriginIsolated === true && typeof SharedArrayBuffer === "function",
   };
 }

@@ -1,0 +1,99 @@
+/**
+ * The Web Worker adapter: one module Web Worker as an {@link Endpoint}.
+ *
+ * Web Workers report no exit: a worker that calls `close()` or is ended by the browser just goes
+ * quiet. Each worker therefore holds a Web Lock for as long as it lives; once it is READY, the
+ * executor asks for the same lock, and getting it means the worker is gone. Where Web Locks are
+ * missing (insecure contexts), such a death goes unnoticed: its tasks time out only if a `timeout`
+ * was given.
+ * @internal
+ * @module
+ */
+import BOOTSTRAP from "virtual:worker-bootstrap";
+import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/endpoint.js";
+import { UnsupportedError } from "../../src/errors.js";
+import { OP_CLOSE, OP_INIT, OP_READY, type WorkerInit } from "../../src/protocol.js";
+import { web, type WebWorker, type WebWorkerOptions } from "./dom.js";
+
+/** Browser-specific options of the thread pool. */
+export interface BrowserThreadOptions {
+  /**
+   * A function that starts a worker file calling `serve()` (from `isofutures/worker`), instead of
+   * `tasks`: `() => new Worker(new URL("./tasks.worker.js", import.meta.url), { type: "module" })`,
+   * the form Vite and webpack 5 bundle.
+   */
+  worker?: (() => WebWorker) | undefined;
+  /** Options for the library's own workers (`name` is set by the executor). */
+  workerOptions?: WebWorkerOptions | undefined;
+}
+
+let bootstrapUrl: string | undefined;
+
+function bootstrap(): string {
+  const { Blob } = web;
+  const create = web.URL.createObjectURL;
+  if (!Blob || !create) throw new UnsupportedError("this environment cannot make Blob URLs for the worker bootstrap; use the worker option with serve()");
+  bootstrapUrl ??= create(new Blob([BOOTSTRAP], { type: "text/javascript" }));
+  return bootstrapUrl;
+}
+
+export function webWorkerFactory(options: BrowserThreadOptions, resolveModule: (spec: string | URL) => string): WorkerFactory {
+  const id = Math.random().toString(36).slice(2);
+  return {
+    kind: "thread",
+    sharedMemory: web.crossOriginIsolated === true && typeof SharedArrayBuffer === "function",
+    allowSource: true,
+    resolveModule,
+    spawn(request: SpawnRequest, events: EndpointEvents): Endpoint {
+      const Worker = web.Worker;
+      if (!Worker) throw new UnsupportedError("this environment has no Web Workers; use InlineExecutor");
+      const worker = options.worker
+        ? options.worker()
+        : new Worker(bootstrap(), { ...options.workerOptions, type: "module", name: request.name });
+      const source = options.worker ? "the worker made by the worker option" : `worker "${request.name}" (the isofutures bootstrap)`;
+      return wrap(worker, events, `isofutures-${id}-${request.index}`, source);
+    },
+  };
+}
+
+function wrap(worker: WebWorker, events: EndpointEvents, lock: string, source: string): Endpoint {
+  let ready = false;
+  let gone = false;
+  const exit = (error?: unknown) => {
+    if (gone) return;
+    gone = true;
+    events.exit({ error });
+  };
+  worker.addEventListener("message", (event) => {
+    const message = event.data as unknown[];
+    if (message[0] === OP_READY && !ready) {
+      ready = true;
+      void web.navigator?.locks?.request(lock, () => exit(new Error("it called close(), or the browser ended it")));
+    }
+    events.message(message);
+  });
+  worker.addEventListener("error", (event) => {
+    if (ready) return; // an uncaught error in a running worker is the task's business; it goes on
+    event.preventDefault?.();
+    const where = event.filename ? ` (${event.filename})` : "";
+    worker.terminate();
+    exit(new Error(`${source} failed to load${where}: ${event.message || "the script could not be fetched or parsed; see the browser console for its URL and error"}`));
+  });
+  return {
+    post(message, transfer) {
+      if (message[0] === OP_CLOSE) {
+        // Only idle workers are closed: ending one from here is immediate and loses nothing.
+        worker.terminate();
+        queueMicrotask(() => exit());
+        return;
+      }
+      if (message[0] === OP_INIT) message = [OP_INIT, { ...(message[1] as WorkerInit), lock }];
+      worker.postMessage(message, transfer);
+    },
+    terminate() {
+      worker.terminate();
+      queueMicrotask(() => exit());
+    },
+    setBusy() {},
+  };
+}
