@@ -47,13 +47,43 @@ export function webWorkerFactory(options: BrowserThreadOptions, resolveModule: (
     spawn(request: SpawnRequest, events: EndpointEvents): Endpoint {
       const Worker = web.Worker;
       if (!Worker) throw new UnsupportedError("this environment has no Web Workers; use InlineExecutor");
-      const worker = options.worker
-        ? options.worker()
-        : new Worker(bootstrap(), { ...options.workerOptions, type: "module", name: request.name });
-      const source = options.worker ? "the worker made by the worker option" : `worker "${request.name}" (the isofutures bootstrap)`;
+      let worker: WebWorker;
+      let source: string;
+      if (options.worker) {
+        const made = madeBy(options.worker);
+        worker = made.worker;
+        source = `the worker made by the worker option${made.url ? ` (${made.url})` : ""}`;
+      } else {
+        worker = new Worker(bootstrap(), { ...options.workerOptions, type: "module", name: request.name });
+        source = `worker "${request.name}" (the isofutures bootstrap, a blob: URL: a Content-Security-Policy must allow worker-src blob:)`;
+      }
       return wrap(worker, events, `isofutures-${id}-${request.index}`, source);
     },
   };
+}
+
+// Calls the user's worker factory with the global Worker briefly wrapped, to learn the script's URL
+// for error messages (Web Workers do not expose it).
+function madeBy(factory: () => WebWorker): { worker: WebWorker; url?: string } {
+  const Original = web.Worker;
+  let url: string | undefined;
+  if (Original) {
+    web.Worker = class extends (Original as unknown as new (u: string | URL, o?: WebWorkerOptions) => object) {
+      constructor(u: string | URL, o?: WebWorkerOptions) {
+        super(u, o);
+        url = String(u);
+      }
+    } as unknown as typeof Original;
+  }
+  try {
+    const worker = factory();
+    if (typeof worker?.postMessage !== "function") {
+      throw new TypeError("the worker option must be a function returning a new Worker (whose script calls serve())");
+    }
+    return url === undefined ? { worker } : { worker, url };
+  } finally {
+    if (Original) web.Worker = Original;
+  }
 }
 
 function wrap(worker: WebWorker, events: EndpointEvents, lock: string, source: string): Endpoint {
