@@ -39,3 +39,14 @@ export function checkSignal(value: unknown, name: string): void {
     throw new TypeError(`${name} must be an AbortSignal, got ${describe(value)}`);
   }
 }
+
+/** The thread pools' `worker` option: a function, and not together with `tasks`. */
+export function checkWorkerOption(worker: unknown, tasks: unknown): void {
+  if (worker === undefined) return;
+  if (typeof worker !== "function") {
+    throw new TypeError(`ThreadPoolExecutor: worker must be a function that returns a new Worker, got ${describe(worker)}`);
+  }
+  if (tasks !== undefined) {
+    throw new TypeError("ThreadPoolExecutor: give either tasks or worker, not both (a worker file calling serve() brings its own tasks)");
+  }
+}

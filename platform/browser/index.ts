@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 import { Executor, type ExecutorOptions } from "../../src/executor.js";
+import { checkWorkerOption } from "../../src/validate.js";
 import { UnsupportedError } from "../../src/errors.js";
 import { inlineFactory } from "../../src/inline-endpoint.js";
 import type { PlatformInfo } from "../../src/platform-info.js";
@@ -29,12 +30,7 @@ export interface ThreadPoolOptions extends ExecutorOptions, BrowserThreadOptions
  */
 export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ThreadPoolOptions) {
-    if (options?.worker !== undefined && options.tasks !== undefined) {
-      throw new TypeError("ThreadPoolExecutor: give either tasks or worker, not both (a worker file calling serve() brings its own tasks)");
-    }
-    if (options?.worker !== undefined && typeof options.worker !== "function") {
-      throw new TypeError("ThreadPoolExecutor: worker must be a function that returns a new Worker");
-    }
+    checkWorkerOption(options?.worker, options?.tasks);
     if (typeof web.Worker !== "function" && options?.worker === undefined) {
       throw new UnsupportedError("ThreadPoolExecutor needs Web Workers, which this environment does not have; use InlineExecutor");
     }

@@ -3,6 +3,7 @@
  * @module
  */
 import { Executor, type ExecutorOptions } from "../../src/executor.js";
+import { checkWorkerOption } from "../../src/validate.js";
 import type { AnyTasks } from "../../src/types.js";
 import { cpuCount } from "./cpu.js";
 import { threadFactory, type NodeThreadOptions } from "./thread-worker.js";
@@ -23,12 +24,7 @@ export interface ThreadPoolOptions extends ExecutorOptions, NodeThreadOptions {}
  */
 export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ThreadPoolOptions) {
-    if (options?.worker !== undefined && options.tasks !== undefined) {
-      throw new TypeError("ThreadPoolExecutor: give either tasks or worker, not both (a worker file calling serve() brings its own tasks)");
-    }
-    if (options?.worker !== undefined && typeof options.worker !== "function") {
-      throw new TypeError("ThreadPoolExecutor: worker must be a function that returns a new Worker");
-    }
+    checkWorkerOption(options?.worker, options?.tasks);
     super(options, threadFactory(options ?? {}), { defaultMaxWorkers: cpuCount, served: options?.worker !== undefined });
   }
 }
