@@ -14,6 +14,8 @@ import { Scheduler, type ExecutorStats } from "./scheduler.js";
 import { Task, type ChunkOutcome, type TaskControls } from "./task.js";
 import type { TaskRef } from "./task-ref.js";
 import { isTransfer } from "./transfer.js";
+import { isShareable } from "./shared/shareable.js";
+import { encodeShared } from "./shared/revive.js";
 import type { AnyIterable, AnyTasks, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "./types.js";
 import { assertTimeout, checkInteger, checkSignal } from "./validate.js";
 
@@ -199,18 +201,23 @@ export abstract class Executor<M extends object = AnyTasks> {
     this.#checkOpen(caller);
     const def = this.#functions.lookup(fn, caller);
     let transfer: object[] | undefined;
+    let shared = false;
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
-      if (typeof a === "object" && a !== null && isTransfer(a)) {
+      if (typeof a !== "object" || a === null) continue;
+      if (isTransfer(a)) {
         args[i] = a.value;
         (transfer ??= []).push(...a.list);
+      } else if (isShareable(a)) {
+        shared = true;
       }
     }
     const scheduler = this.#scheduler;
     const refused = this.#checkArgs?.(args);
     if (refused) return this.#failed(refused);
+    if (shared) encodeShared(args, (transfer ??= []));
     const future = newFuture<unknown>(scheduler);
-    const task = new Task(future, def, taskCode(def.handle, args.length, KIND_CALL), args, transfer);
+    const task = new Task(future, def, taskCode(def.handle, args.length, KIND_CALL, shared), args, transfer);
     scheduler.enqueue(task);
     if (options !== undefined && (options.timeout !== undefined || options.signal !== undefined)) {
       const controls: TaskControls = { timeout: options.timeout, signal: options.signal, timer: undefined, onAbort: undefined };

@@ -42,14 +42,16 @@ export const ST_CHUNK = 2;
 /** A chunk with failures: `value` is `[results, [index, WireError, index, WireError, …]]`. */
 export const ST_CHUNK_ERRORS = 3;
 
-/** Bits of a task code below the function handle: `handle << 6 | nargs << 2 | kind`. */
-export const CODE_HANDLE_SHIFT = 6;
+/** Bits of a task code below the function handle: `handle << 7 | shared << 6 | nargs << 2 | kind`. */
+export const CODE_HANDLE_SHIFT = 7;
+/** Set when some arguments are shared-memory objects in wire form, to rebuild before the call. */
+export const CODE_SHARED = 1 << 6;
 /** `nargs` value meaning "one element follows: the array of arguments" (15 or more arguments). */
 export const ARGS_ARRAY = 15;
 
 /** The code of a task: its function's handle, how many arguments follow it inline, and its kind. */
-export function taskCode(handle: number, nargs: number, kind: number): number {
-  return (handle << CODE_HANDLE_SHIFT) | ((nargs < ARGS_ARRAY ? nargs : ARGS_ARRAY) << 2) | kind;
+export function taskCode(handle: number, nargs: number, kind: number, shared = false): number {
+  return (handle << CODE_HANDLE_SHIFT) | (shared ? CODE_SHARED : 0) | ((nargs < ARGS_ARRAY ? nargs : ARGS_ARRAY) << 2) | kind;
 }
 
 /** Kinds of task. A call: `fn(...args)`. */

@@ -20,6 +20,8 @@
  */
 import type { Timer } from "./timers.js";
 import { Deque } from "./deque.js";
+import { revive } from "./shared/revive.js";
+import { isWireShared } from "./shared/shareable.js";
 import { decodeError } from "./error-codec.js";
 import { BrokenExecutorError, CancelledError, TimeoutError, WorkerCrashedError } from "./errors.js";
 import type { Endpoint, WorkerFactory } from "./endpoint.js";
@@ -390,7 +392,7 @@ export class Scheduler implements FutureOwner {
     if (f.done()) return;
     if (status === ST_OK) {
       this.#completed++;
-      setResult(f, value);
+      setResult(f, isWireShared(value) ? revive(value) : value);
     } else if (status === ST_ERROR) {
       this.#failed++;
       setException(f, decodeError(value as WireError, `worker "${s.name}"`));

@@ -37,7 +37,8 @@ function describeShared(v: object): string | undefined {
   if (ArrayBuffer.isView(v) && typeof SharedArrayBuffer === "function" && v.buffer instanceof SharedArrayBuffer) {
     return `a ${v.constructor.name} on a SharedArrayBuffer`;
   }
-  if ((v as { [SHARED_BRAND]?: unknown })[SHARED_BRAND] !== undefined) return `a shared-memory ${v.constructor.name}`;
+  const kind = (v as { [SHARED_BRAND]?: unknown })[SHARED_BRAND];
+  if (typeof kind === "string") return kind === "Connection" ? "a pipe Connection (a MessagePort)" : `a shared-memory ${kind}`;
   const port = v as { postMessage?: unknown; start?: unknown; close?: unknown };
   if (typeof port.postMessage === "function" && typeof port.start === "function" && typeof port.close === "function") {
     return "a MessagePort";

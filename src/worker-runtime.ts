@@ -11,6 +11,7 @@ import {
   DEF_SOURCE,
   ARGS_ARRAY,
   CODE_HANDLE_SHIFT,
+  CODE_SHARED,
   KIND_CALL,
   KIND_MAP,
   OP_ABORT,
@@ -28,6 +29,8 @@ import {
   type WorkerInit,
 } from "./protocol.js";
 import { isTransfer } from "./transfer.js";
+import { reviveShared } from "./shared/revive.js";
+import { isShareable, toWire } from "./shared/shareable.js";
 import {
   Unavailable,
   evaluate,
@@ -245,10 +248,15 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
       return;
     }
     let result: unknown;
+    const nargs = (code >> 2) & 15;
+    if ((code & CODE_SHARED) !== 0) {
+      if (nargs === ARGS_ARRAY) reviveShared(src[at] as unknown[]);
+      else reviveShared(src, at, at + nargs);
+    }
     self.seq = seq;
     running = self;
     try {
-      result = invoke(fn, (code >> 2) & 15, src, at);
+      result = invoke(fn, nargs, src, at);
     } catch (error) {
       running = undefined;
       pushError(seq, error, fromSource[handle] === true);
@@ -318,10 +326,19 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
 
   function pushOk(seq: number, value: unknown): void {
     controllers.delete(seq);
-    if (isTransfer(value)) {
-      (recordTransfers ??= new Map()).set(outbox.length, value.list);
-      outTransfer.push(...value.list);
-      value = value.value;
+    if (typeof value === "object" && value !== null) {
+      if (isTransfer(value)) {
+        (recordTransfers ??= new Map()).set(outbox.length, value.list);
+        outTransfer.push(...value.list);
+        value = value.value;
+      } else if (isShareable(value)) {
+        const moved: object[] = [];
+        value = toWire(value, moved);
+        if (moved.length > 0) {
+          (recordTransfers ??= new Map()).set(outbox.length, moved);
+          outTransfer.push(...moved);
+        }
+      }
     }
     push(seq, ST_OK, value);
   }

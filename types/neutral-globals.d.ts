@@ -31,3 +31,15 @@ declare class AbortController {
 declare class DOMException extends Error {
   constructor(message?: string, name?: string);
 }
+declare class TextEncoder {
+  encode(input?: string): Uint8Array;
+  encodeInto(source: string, destination: Uint8Array): { read: number; written: number };
+}
+declare class TextDecoder {
+  constructor(label?: string);
+  decode(input?: ArrayBufferView | ArrayBuffer): string;
+}
+declare class MessageChannel {
+  readonly port1: unknown;
+  readonly port2: unknown;
+}

@@ -1,0 +1,337 @@
+/**
+ * `Queue` and `JoinableQueue`: multi-producer, multi-consumer FIFO queues in one
+ * `SharedArrayBuffer`, usable from any thread with no owner thread to ask: items are encoded to
+ * bytes (serialize.ts) and copied into a byte ring under a spin lock held only for the copy.
+ * Producers and consumers that must wait sleep on a change counter, notified only when someone
+ * sleeps.
+ * @module
+ */
+import { InvalidStateError, TimeoutError } from "../errors.js";
+import { checkInteger } from "../validate.js";
+import { checkedDeadline, type TimeoutOptions } from "./lock.js";
+import { remaining, requireSharedMemory, waitAsync, waitSync } from "./memory.js";
+import { decode, encode } from "./serialize.js";
+import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
+import { spinLock, spinUnlock } from "./spin.js";
+
+const MUTEX = 0;
+const COUNT = 1;
+const HEAD = 2;
+const TAIL = 3;
+const USED = 4;
+const CLOSED = 5;
+const UNFINISHED = 6;
+const CHANGES = 7;
+const WAITERS = 8;
+const MAXSIZE = 9;
+const CAPACITY = 10;
+const HEADER = 12; // ints
+
+/** Options of {@link Queue}. */
+export interface QueueOptions {
+  /** Items it holds at most; 0: no limit but `capacity`. @defaultValue 0 */
+  maxsize?: number | undefined;
+  /** Bytes of encoded items it holds at most. @defaultValue 1 MiB */
+  capacity?: number | undefined;
+}
+
+type Outcome<T> = { done: true; value: T } | { done: false };
+const NOT_YET = { done: false } as const;
+
+/**
+ * A FIFO queue shared by threads (Python's `multiprocessing.Queue`): pass it to tasks as an
+ * argument; `put` and `get` work from any of them, each item delivered once. Items are copied
+ * (structured-clone types); timeouts throw {@link TimeoutError} (Python's `Full` / `Empty`).
+ * `close()` is for everyone: later `put`s throw, and `get` drains what is left, then throws.
+ */
+export class Queue<T = unknown> {
+  /** @internal */
+  protected readonly cells: Int32Array;
+  readonly #data: Uint8Array;
+  readonly #buffer: SharedArrayBuffer;
+
+  constructor(options?: QueueOptions);
+  /** @internal */
+  constructor(options: QueueOptions | undefined, wire: SharedArrayBuffer);
+  constructor(options: QueueOptions = {}, wire?: SharedArrayBuffer) {
+    if (wire) {
+      this.#buffer = wire;
+    } else {
+      const { maxsize = 0, capacity = 1 << 20 } = options;
+      checkInteger(maxsize, `${this.kind}: maxsize`, 0);
+      checkInteger(capacity, `${this.kind}: capacity`, 16);
+      requireSharedMemory(this.kind);
+      this.#buffer = new SharedArrayBuffer(4 * HEADER + capacity);
+      const cells = new Int32Array(this.#buffer, 0, HEADER);
+      cells[MAXSIZE] = maxsize;
+      cells[CAPACITY] = capacity;
+    }
+    this.cells = new Int32Array(this.#buffer, 0, HEADER);
+    this.#data = new Uint8Array(this.#buffer, 4 * HEADER, this.cells[CAPACITY] as number);
+  }
+
+  /** @internal the class's name, kept through minifiers */
+  protected get kind(): string {
+    return "Queue";
+  }
+
+  /** Items in the queue now (a snapshot). */
+  qsize(): number {
+    return Atomics.load(this.cells, COUNT);
+  }
+
+  /** Is it empty now (a snapshot)? */
+  empty(): boolean {
+    return this.qsize() === 0;
+  }
+
+  /** Is it at `maxsize` now (a snapshot)? */
+  full(): boolean {
+    const max = Atomics.load(this.cells, MAXSIZE);
+    return max > 0 && this.qsize() >= max;
+  }
+
+  /**
+   * Adds an item, waiting for room.
+   * @throws {@link TimeoutError} if there is no room within `timeout` ms (`timeout: 0`: at once);
+   *   {@link InvalidStateError} if the queue is closed; TypeError if the item cannot be encoded.
+   */
+  async put(item: T, options?: TimeoutOptions): Promise<void> {
+    const deadline = checkedDeadline(options, `${this.kind}.put`);
+    const bytes = this.#encode(item);
+    for (;;) {
+      const seen = Atomics.load(this.cells, CHANGES);
+      if (this.#tryPut(bytes)) return;
+      await this.#sleep(seen, deadline, "full", options, false);
+    }
+  }
+
+  /** {@link Queue.put}, blocking (workers only). */
+  putSync(item: T, options?: TimeoutOptions): void {
+    const deadline = checkedDeadline(options, `${this.kind}.putSync`);
+    const bytes = this.#encode(item);
+    for (;;) {
+      const seen = Atomics.load(this.cells, CHANGES);
+      if (this.#tryPut(bytes)) return;
+      this.#sleep(seen, deadline, "full", options, true);
+    }
+  }
+
+  /**
+   * Takes the oldest item, waiting for one.
+   * @throws {@link TimeoutError} if there is none within `timeout` ms (`timeout: 0`: at once);
+   *   {@link InvalidStateError} if the queue is closed and empty.
+   */
+  async get(options?: TimeoutOptions): Promise<T> {
+    const deadline = checkedDeadline(options, `${this.kind}.get`);
+    for (;;) {
+      const seen = Atomics.load(this.cells, CHANGES);
+      const got = this.#tryGet();
+      if (got.done) return got.value;
+      await this.#sleep(seen, deadline, "empty", options, false);
+    }
+  }
+
+  /** {@link Queue.get}, blocking (workers only). */
+  getSync(options?: TimeoutOptions): T {
+    const deadline = checkedDeadline(options, `${this.kind}.getSync`);
+    for (;;) {
+      const seen = Atomics.load(this.cells, CHANGES);
+      const got = this.#tryGet();
+      if (got.done) return got.value;
+      this.#sleep(seen, deadline, "empty", options, true);
+    }
+  }
+
+  /** Closes the queue for everyone: no more `put`; `get` drains what is left, then throws. */
+  close(): void {
+    Atomics.store(this.cells, CLOSED, 1);
+    this.#changed();
+  }
+
+  /** Async iteration takes items until the queue is closed and empty. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) {
+      try {
+        yield await this.get();
+      } catch (error) {
+        if (error instanceof InvalidStateError && Atomics.load(this.cells, CLOSED) === 1) return;
+        throw error;
+      }
+    }
+  }
+
+  #encode(item: T): Uint8Array {
+    const bytes = encode(item);
+    const cap = this.#data.length;
+    if (bytes.length + 4 > cap) {
+      throw new RangeError(`${this.kind}: an item of ${bytes.length} bytes does not fit a queue of ${cap} bytes; create it with a larger { capacity }`);
+    }
+    return bytes;
+  }
+
+  // Under the spin lock: the item and its length go in at TAIL, wrapping around the byte ring.
+  #tryPut(bytes: Uint8Array): boolean {
+    const c = this.cells;
+    const need = 4 + bytes.length;
+    spinLock(c, MUTEX);
+    try {
+      if (Atomics.load(c, CLOSED) === 1) throw new InvalidStateError(`${this.kind}.put on a closed queue`);
+      const max = Atomics.load(c, MAXSIZE);
+      if ((max > 0 && Atomics.load(c, COUNT) >= max) || this.#data.length - Atomics.load(c, USED) < need) return false;
+      let tail = Atomics.load(c, TAIL);
+      const len = new Uint8Array(4);
+      new DataView(len.buffer).setUint32(0, bytes.length, true);
+      tail = this.#copyIn(len, tail);
+      tail = this.#copyIn(bytes, tail);
+      Atomics.store(c, TAIL, tail);
+      Atomics.add(c, USED, need);
+      Atomics.add(c, COUNT, 1);
+      Atomics.add(c, UNFINISHED, 1);
+    } finally {
+      spinUnlock(c, MUTEX);
+    }
+    this.#changed();
+    return true;
+  }
+
+  #tryGet(): Outcome<T> {
+    const c = this.cells;
+    let bytes: Uint8Array;
+    spinLock(c, MUTEX);
+    try {
+      if (Atomics.load(c, COUNT) === 0) {
+        if (Atomics.load(c, CLOSED) === 1) throw new InvalidStateError(`${this.kind}.get on a closed queue with nothing left`);
+        return NOT_YET;
+      }
+      let head = Atomics.load(c, HEAD);
+      const len = new Uint8Array(4);
+      head = this.#copyOut(len, head);
+      bytes = new Uint8Array(new DataView(len.buffer).getUint32(0, true));
+      head = this.#copyOut(bytes, head);
+      Atomics.store(c, HEAD, head);
+      Atomics.sub(c, USED, 4 + bytes.length);
+      Atomics.sub(c, COUNT, 1);
+    } finally {
+      spinUnlock(c, MUTEX);
+    }
+    this.#changed();
+    return { done: true, value: decode(bytes) as T };
+  }
+
+  #copyIn(src: Uint8Array, at: number): number {
+    const data = this.#data;
+    const first = Math.min(src.length, data.length - at);
+    data.set(src.subarray(0, first), at);
+    if (first < src.length) data.set(src.subarray(first), 0);
+    return (at + src.length) % data.length;
+  }
+
+  #copyOut(dst: Uint8Array, at: number): number {
+    const data = this.#data;
+    const first = Math.min(dst.length, data.length - at);
+    dst.set(data.subarray(at, at + first));
+    if (first < dst.length) dst.set(data.subarray(0, dst.length - first), first);
+    return (at + dst.length) % data.length;
+  }
+
+  /** @internal a change others may be waiting for */
+  protected changedForWaiters(): void {
+    this.#changed();
+  }
+
+  #changed(): void {
+    Atomics.add(this.cells, CHANGES, 1);
+    if (Atomics.load(this.cells, WAITERS) > 0) Atomics.notify(this.cells, CHANGES);
+  }
+
+  /** @internal sleeps until the queue changes after `seen`, or throws TimeoutError at the deadline */
+  protected sleep(seen: number, deadline: number, state: string, options: TimeoutOptions | undefined, sync: boolean): void | Promise<void> {
+    return this.#sleep(seen, deadline, state, options, sync);
+  }
+
+  #sleep(seen: number, deadline: number, state: string, options: TimeoutOptions | undefined, sync: true): void;
+  #sleep(seen: number, deadline: number, state: string, options: TimeoutOptions | undefined, sync: false): Promise<void>;
+  #sleep(seen: number, deadline: number, state: string, options: TimeoutOptions | undefined, sync: boolean): void | Promise<void>;
+  #sleep(seen: number, deadline: number, state: string, options: TimeoutOptions | undefined, sync: boolean): void | Promise<void> {
+    const left = deadline === 0 ? 0 : remaining(deadline);
+    if (left <= 0) throw new TimeoutError(`the ${this.kind.toLowerCase()} is ${state}${options?.timeout ? ` (waited ${options.timeout} ms)` : ""}`);
+    const c = this.cells;
+    Atomics.add(c, WAITERS, 1);
+    if (sync) {
+      try {
+        if (Atomics.load(c, CHANGES) === seen) waitSync(c, CHANGES, seen, left);
+      } finally {
+        Atomics.sub(c, WAITERS, 1);
+      }
+      return;
+    }
+    return (Atomics.load(c, CHANGES) === seen ? waitAsync(c, CHANGES, seen, left) : Promise.resolve()).then(
+      () => void Atomics.sub(c, WAITERS, 1),
+      (error: unknown) => {
+        Atomics.sub(c, WAITERS, 1);
+        throw error;
+      },
+    );
+  }
+
+  /** @internal */
+  get [SHARED_BRAND](): string {
+    return this.kind;
+  }
+
+  /** @internal */
+  [TO_WIRE](): [unknown[], object[]] {
+    return [[this.#buffer], []];
+  }
+}
+
+/**
+ * A {@link Queue} that counts unfinished items (Python's `JoinableQueue`): each `put` adds one,
+ * each `taskDone()` removes one, and `join()` waits until none is left.
+ */
+export class JoinableQueue<T = unknown> extends Queue<T> {
+  /** @internal */
+  protected override get kind(): string {
+    return "JoinableQueue";
+  }
+
+  /** Marks one item taken with `get` as done. @throws {@link InvalidStateError} if called more often than `put`. */
+  taskDone(): void {
+    for (let n = Atomics.load(this.cells, UNFINISHED); ; n = Atomics.load(this.cells, UNFINISHED)) {
+      if (n <= 0) throw new InvalidStateError("taskDone() called too many times");
+      if (Atomics.compareExchange(this.cells, UNFINISHED, n, n - 1) === n) break;
+    }
+    this.changedForWaiters();
+  }
+
+  /** Waits until every item put has been marked done. @returns `false` if `timeout` ms passed first. */
+  async join(options?: TimeoutOptions): Promise<boolean> {
+    const deadline = checkedDeadline(options, "JoinableQueue.join");
+    for (;;) {
+      const seen = Atomics.load(this.cells, CHANGES);
+      if (Atomics.load(this.cells, UNFINISHED) === 0) return true;
+      try {
+        await this.sleep(seen, deadline, "unfinished", options, false);
+      } catch (error) {
+        if (error instanceof TimeoutError) return false;
+        throw error;
+      }
+    }
+  }
+
+  /** {@link JoinableQueue.join}, blocking (workers only). */
+  joinSync(options?: TimeoutOptions): boolean {
+    const deadline = checkedDeadline(options, "JoinableQueue.joinSync");
+    for (;;) {
+      const seen = Atomics.load(this.cells, CHANGES);
+      if (Atomics.load(this.cells, UNFINISHED) === 0) return true;
+      try {
+        this.sleep(seen, deadline, "unfinished", options, true);
+      } catch (error) {
+        if (error instanceof TimeoutError) return false;
+        throw error;
+      }
+    }
+  }
+}

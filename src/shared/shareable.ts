@@ -1,0 +1,40 @@
+/**
+ * How shared-memory objects cross to workers: structured clone would copy a `Lock` into a plain
+ * object without methods, so the executor sends each one as a small wire form (its kind and its
+ * `SharedArrayBuffer`s or ports) and the worker rebuilds the object around the same memory.
+ * Only whole task arguments and whole results are converted.
+ * @internal
+ * @module
+ */
+
+/** Marks an object as shareable; its value is the kind (`"Lock"`…). Registered, so copies of the library agree. */
+export const SHARED_BRAND = Symbol.for("isofutures.shared");
+/** The method that gives an object's wire state: `[state, transferables]`. */
+export const TO_WIRE = Symbol.for("isofutures.toWire");
+/** The key of a wire form. */
+export const WIRE_KEY = "$isofutures.shared";
+
+export interface Shareable {
+  readonly [SHARED_BRAND]: string;
+  [TO_WIRE](): [state: unknown[], transfer: object[]];
+}
+
+export interface WireShared {
+  [WIRE_KEY]: string;
+  state: unknown[];
+}
+
+export function isShareable(value: unknown): value is Shareable {
+  return typeof value === "object" && value !== null && typeof (value as Partial<Shareable>)[SHARED_BRAND] === "string";
+}
+
+export function isWireShared(value: unknown): value is WireShared {
+  return typeof value === "object" && value !== null && typeof (value as Partial<WireShared>)[WIRE_KEY] === "string";
+}
+
+/** The wire form of a shareable; its transferables (ports) are pushed onto `transfer`. */
+export function toWire(value: Shareable, transfer: object[]): WireShared {
+  const [state, moved] = value[TO_WIRE]();
+  transfer.push(...moved);
+  return { [WIRE_KEY]: value[SHARED_BRAND], state };
+}
