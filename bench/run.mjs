@@ -228,6 +228,7 @@ function fmt(scenario, v) {
   switch (SCENARIOS[scenario].unit) {
     case "tasks/s":
     case "items/s":
+    case "messages/s":
       return Math.round(v).toLocaleString("en");
     case "× speedup":
       return v.toFixed(2);

@@ -2,6 +2,10 @@
 // `run(open, size)` runs inside a fresh `measure.mjs` process and returns { value, detail }.
 import { kindOf } from "./pools.mjs";
 import { burn } from "./work.mjs";
+import { lockCost, queueRate, ringRate } from "./primitives.mjs";
+
+// The pool a measurement is for (measure.mjs runs one pool per process).
+const currentPool = () => process.argv[2];
 
 const MiB = 1024 * 1024;
 const now = () => performance.now();
@@ -205,6 +209,36 @@ export const SCENARIOS = {
       const ms = now() - t0;
       return { pool, value: (s.n / ms) * 1000, detail: { n: s.n, ms } };
     },
+  },
+
+  ring: {
+    title: "ring",
+    unit: "messages/s",
+    better: "higher",
+    describe: (s) => `${s.n.toLocaleString("en")} small messages (one number each) from a worker thread to the main thread: RingBuffer (isofutures) vs postMessage (raw)`,
+    pools: ["isofutures", "raw"],
+    sizes: { full: { n: 2_000_000 }, quick: { n: 50_000 } },
+    run: (_open, s) => ringRate(currentPool(), s.n),
+  },
+
+  queue: {
+    title: "queue",
+    unit: "items/s",
+    better: "higher",
+    describe: (s) => `${s.n.toLocaleString("en")} small objects through a Queue from a worker thread to the main thread`,
+    pools: ["isofutures"],
+    sizes: { full: { n: 300_000 }, quick: { n: 10_000 } },
+    run: (_open, s) => queueRate(s.n),
+  },
+
+  lock: {
+    title: "lock",
+    unit: "ns/op",
+    better: "lower",
+    describe: (s) => `uncontended Lock acquireSync + release, ${s.n.toLocaleString("en")} times`,
+    pools: ["isofutures"],
+    sizes: { full: { n: 10_000_000 }, quick: { n: 100_000 } },
+    run: (_open, s) => lockCost(s.n),
   },
 
   startup: {

@@ -15,8 +15,8 @@ import { typedArrayClass, type ElementType } from "./shared-array.js";
 
 const ENQ = 0;
 const DEQ = 1;
-const PUTS = 2; // bumped after each write call: readers sleep on it
-const TAKES = 3; // bumped after each read call: writers sleep on it
+const PUTS = 2; // bumped after a write while readers sleep: they sleep on it
+const TAKES = 3; // bumped after a read while writers sleep: they sleep on it
 const READERS_WAITING = 4;
 const WRITERS_WAITING = 5;
 const HEADER = 8; // ints
@@ -117,20 +117,56 @@ export class RingBuffer<T extends ElementType = "float64"> {
 
   /** Writes as many of `values` as fit now. @returns how many. */
   tryWrite(values: ArrayLike<RingValue<T>>): number {
+    const head = this.#head;
+    const seqs = this.#seqs;
+    const mask = this.#mask;
     let n = 0;
-    while (n < values.length && this.#push(values[n] as number | bigint)) n++;
+    while (n < values.length) {
+      // Claim as many free cells in a row as are wanted, with one compare-and-swap.
+      const pos = Atomics.load(head, ENQ);
+      const want = values.length - n;
+      let k = 0;
+      while (k < want && Atomics.load(seqs, (pos + k) & mask) === ((pos + k) | 0)) k++;
+      if (k === 0) {
+        if (Atomics.load(head, ENQ) === pos) break; // full
+        continue;
+      }
+      if (Atomics.compareExchange(head, ENQ, pos, (pos + k) | 0) !== pos) continue;
+      for (let j = 0; j < k; j++) {
+        const i = (pos + j) & mask;
+        this.#values[i] = values[n + j] as number | bigint;
+        Atomics.store(seqs, i, (pos + j + 1) | 0);
+      }
+      n += k;
+    }
     if (n > 0) this.#wroteSome();
     return n;
   }
 
   /** Reads what is there now, up to `max` values (possibly none). */
   tryRead(max = this.capacity): ArrayLike<RingValue<T>> & Iterable<RingValue<T>> {
-    const out = this.#newValues(Math.min(max, this.capacity));
+    const head = this.#head;
+    const seqs = this.#seqs;
+    const mask = this.#mask;
+    const out = this.#newValues(Math.max(0, Math.min(max, this.size)));
     let n = 0;
-    for (; n < out.length; n++) {
-      const v = this.#shift();
-      if (v === EMPTY) break;
-      out[n] = v;
+    while (n < out.length) {
+      // Claim as many published cells in a row as fit, with one compare-and-swap.
+      const pos = Atomics.load(head, DEQ);
+      const want = out.length - n;
+      let k = 0;
+      while (k < want && Atomics.load(seqs, (pos + k) & mask) === ((pos + k + 1) | 0)) k++;
+      if (k === 0) {
+        if (Atomics.load(head, DEQ) === pos) break; // empty (or the next value is still being written)
+        continue;
+      }
+      if (Atomics.compareExchange(head, DEQ, pos, (pos + k) | 0) !== pos) continue;
+      for (let j = 0; j < k; j++) {
+        const i = (pos + j) & mask;
+        out[n + j] = this.#values[i] as number | bigint;
+        Atomics.store(seqs, i, (pos + j + mask + 1) | 0);
+      }
+      n += k;
     }
     if (n > 0) this.#tookSome();
     return out.subarray(0, n) as unknown as ArrayLike<RingValue<T>> & Iterable<RingValue<T>>;
@@ -150,7 +186,7 @@ export class RingBuffer<T extends ElementType = "float64"> {
       const left = deadline === 0 ? 0 : remaining(deadline);
       if (left <= 0) throw partial(written, values.length);
       Atomics.add(this.#head, WRITERS_WAITING, 1);
-      if (Atomics.load(this.#head, TAKES) === seen) await waitAsync(this.#head, TAKES, seen, left);
+      if (this.size === this.capacity && Atomics.load(this.#head, TAKES) === seen) await waitAsync(this.#head, TAKES, seen, left);
       Atomics.sub(this.#head, WRITERS_WAITING, 1);
     }
   }
@@ -166,7 +202,7 @@ export class RingBuffer<T extends ElementType = "float64"> {
       const left = deadline === 0 ? 0 : remaining(deadline);
       if (left <= 0) throw partial(written, values.length);
       Atomics.add(this.#head, WRITERS_WAITING, 1);
-      if (Atomics.load(this.#head, TAKES) === seen) waitSync(this.#head, TAKES, seen, left);
+      if (this.size === this.capacity && Atomics.load(this.#head, TAKES) === seen) waitSync(this.#head, TAKES, seen, left);
       Atomics.sub(this.#head, WRITERS_WAITING, 1);
     }
   }
@@ -184,7 +220,7 @@ export class RingBuffer<T extends ElementType = "float64"> {
       const left = deadline === 0 ? 0 : remaining(deadline);
       if (left <= 0) throw new TimeoutError(`RingBuffer.read: nothing to read within ${options?.timeout} ms`);
       Atomics.add(this.#head, READERS_WAITING, 1);
-      if (Atomics.load(this.#head, PUTS) === seen) await waitAsync(this.#head, PUTS, seen, left);
+      if (this.size === 0 && Atomics.load(this.#head, PUTS) === seen) await waitAsync(this.#head, PUTS, seen, left);
       Atomics.sub(this.#head, READERS_WAITING, 1);
     }
   }
@@ -199,7 +235,7 @@ export class RingBuffer<T extends ElementType = "float64"> {
       const left = deadline === 0 ? 0 : remaining(deadline);
       if (left <= 0) throw new TimeoutError(`RingBuffer.readSync: nothing to read within ${options?.timeout} ms`);
       Atomics.add(this.#head, READERS_WAITING, 1);
-      if (Atomics.load(this.#head, PUTS) === seen) waitSync(this.#head, PUTS, seen, left);
+      if (this.size === 0 && Atomics.load(this.#head, PUTS) === seen) waitSync(this.#head, PUTS, seen, left);
       Atomics.sub(this.#head, READERS_WAITING, 1);
     }
   }
@@ -250,14 +286,20 @@ export class RingBuffer<T extends ElementType = "float64"> {
     }
   }
 
+  // A write costs one load unless a reader sleeps. A reader registers as waiting, then looks again
+  // before it sleeps (see read): either it sees the value, or the writer sees the reader.
   #wroteSome(): void {
-    Atomics.add(this.#head, PUTS, 1);
-    if (Atomics.load(this.#head, READERS_WAITING) > 0) Atomics.notify(this.#head, PUTS);
+    if (Atomics.load(this.#head, READERS_WAITING) > 0) {
+      Atomics.add(this.#head, PUTS, 1);
+      Atomics.notify(this.#head, PUTS);
+    }
   }
 
   #tookSome(): void {
-    Atomics.add(this.#head, TAKES, 1);
-    if (Atomics.load(this.#head, WRITERS_WAITING) > 0) Atomics.notify(this.#head, TAKES);
+    if (Atomics.load(this.#head, WRITERS_WAITING) > 0) {
+      Atomics.add(this.#head, TAKES, 1);
+      Atomics.notify(this.#head, TAKES);
+    }
   }
 
   #newValues(n: number): Values {
