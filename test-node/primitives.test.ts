@@ -22,6 +22,7 @@ import {
   UnsupportedError,
 } from "isofutures";
 import { make, settle, track } from "./helpers/executors.js";
+import { runProgram } from "./helpers/programs.js";
 
 const pool = (n: number) => make("thread", { maxWorkers: n, tasks: undefined });
 
@@ -572,5 +573,13 @@ describe("passing shared objects", () => {
       const r = await settle(ex.submit((x: unknown) => x, shared));
       expect(r.ok || r.error).toBeInstanceOf(UnsupportedError);
     }
+  });
+});
+
+describe("without Atomics.waitAsync", () => {
+  it("the async forms still work (polling)", async () => {
+    const r = await runProgram("no-waitasync.mjs");
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({ waitAsync: "undefined", sawStart: true, acquired: true, item: "from the worker" });
   });
 });
