@@ -9,6 +9,7 @@ import { dts } from "rollup-plugin-dts";
 import { copyFileSync, rmSync } from "node:fs";
 import { rollup } from "rollup";
 import { transform } from "esbuild";
+import { nodeResolve } from "@rollup/plugin-node-resolve";
 
 rmSync("dist", { recursive: true, force: true });
 
@@ -24,6 +25,10 @@ const ts = () =>
   });
 
 const external = (id) => id.startsWith("node:");
+
+// observable-fns (the Observable of streams) is bundled in, so the package has no runtime
+// dependency and its browser build loads unbundled.
+const bundled = () => nodeResolve({ mainFields: ["module", "main"], resolveOnly: ["observable-fns"] });
 
 // `import source from "virtual:worker-bootstrap"`: the bootstrap, bundled on its own into one ES
 // module, as a string.
@@ -58,7 +63,7 @@ export default [
       worker: "platform/node/worker.ts",
     },
     external,
-    plugins: [ts()],
+    plugins: [bundled(), ts()],
     output: {
       dir: "dist/node",
       format: "es",
@@ -85,7 +90,7 @@ export default [
   {
     input: { index: "platform/node/index.ts", worker: "platform/node/worker.ts" },
     external,
-    plugins: [ts()],
+    plugins: [bundled(), ts()],
     output: {
       dir: "dist/node",
       format: "cjs",
@@ -99,7 +104,7 @@ export default [
     // The browser build: no Node built-in is reachable from it. The worker bootstrap is bundled
     // into a string inside it (started from a Blob URL), so apps never serve a file of ours.
     input: { index: "platform/browser/index.ts", worker: "platform/browser/worker.ts" },
-    plugins: [inlineBootstrap("platform/browser/worker-entry.ts"), ts()],
+    plugins: [inlineBootstrap("platform/browser/worker-entry.ts"), bundled(), ts()],
     output: {
       dir: "dist/browser",
       format: "es",
@@ -117,7 +122,7 @@ export default [
   ].map(([name, input]) => ({
     input,
     external,
-    plugins: [dts({ tsconfig: "./tsconfig.json" }), copyCjsTypes([name])],
+    plugins: [bundled(), dts({ tsconfig: "./tsconfig.json", respectExternal: true }), copyCjsTypes([name])],
     output: { file: `dist/${name}.d.ts`, format: "es" },
   })),
 ];

@@ -7,16 +7,17 @@ import { describe } from "./describe.js";
 import type { WorkerFactory } from "./endpoint.js";
 import { BrokenExecutorError, ShutdownError } from "./errors.js";
 import { FunctionTable } from "./functions.js";
-import { newFuture, setException, type Future } from "./future.js";
+import { newFuture, setException, setJob, type Future } from "./future.js";
 import { startMap, type MapHost, type MapOptions } from "./map.js";
-import { KIND_CALL, taskCode } from "./protocol.js";
+import { KIND_CALL, KIND_STREAM, STREAM_WINDOW, taskCode } from "./protocol.js";
 import { Scheduler, type ExecutorStats } from "./scheduler.js";
-import { Task, type ChunkOutcome, type TaskControls } from "./task.js";
+import { Task, type ChunkOutcome, type StreamSink, type TaskControls } from "./task.js";
+import { TaskStream, type StreamOptions } from "./stream.js";
 import type { TaskRef } from "./task-ref.js";
 import { isTransfer } from "./transfer.js";
 import { isShareable } from "./shared/shareable.js";
 import { encodeShared } from "./shared/revive.js";
-import type { AnyIterable, AnyTasks, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "./types.js";
+import type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "./types.js";
 import { assertTimeout, checkInteger, checkSignal } from "./validate.js";
 
 export type { ExecutorStats } from "./scheduler.js";
@@ -46,6 +47,12 @@ export interface ExecutorOptions {
   name?: string | undefined;
   /** Aborting it shuts the executor down, cancelling pending work (`shutdown({ wait: false, cancelFutures: true })`). */
   signal?: AbortSignal | undefined;
+  /**
+   * ms a running task asked to stop (its timeout passed, its signal fired, its stream was let go)
+   * has to end by itself — watching `currentTask().signal` — before its worker is terminated.
+   * A task that stops in time keeps its worker. `0`: terminate at once. @defaultValue `50`
+   */
+  cancelGrace?: number | undefined;
 }
 
 /** Per-task controls for {@link Executor.submitWith}. */
@@ -71,6 +78,7 @@ export interface ShutdownOptions {
 }
 
 const DEFAULT_IDLE_TIMEOUT = 10_000;
+const DEFAULT_CANCEL_GRACE = 50;
 
 const asyncDispose: typeof Symbol.asyncDispose =
   (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
@@ -100,6 +108,7 @@ export abstract class Executor<M extends object = AnyTasks> {
     checkInteger(o.minWorkers, `${kind}: minWorkers`, 0);
     if (o.maxTasksPerWorker !== Infinity) checkInteger(o.maxTasksPerWorker, `${kind}: maxTasksPerWorker`, 1);
     if (o.idleTimeout !== Infinity) assertTimeout(o.idleTimeout, `${kind}: idleTimeout`);
+    assertTimeout(o.cancelGrace, `${kind}: cancelGrace`);
     checkSignal(o.signal, `${kind}: signal`);
     if (o.name !== undefined && (typeof o.name !== "string" || o.name === "")) {
       throw new TypeError(`${kind}: name must be a non-empty string, got ${describe(o.name)}`);
@@ -135,6 +144,7 @@ export abstract class Executor<M extends object = AnyTasks> {
     }
     this.#scheduler = new Scheduler(factory, {
       maxWorkers,
+      cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE,
       minWorkers,
       maxTasksPerWorker: o.maxTasksPerWorker ?? Infinity,
       idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
@@ -197,7 +207,14 @@ export abstract class Executor<M extends object = AnyTasks> {
     return this.#submit("submitWith", fn, args, options);
   }
 
-  #submit(caller: string, fn: unknown, args: unknown[], options: SubmitOptions | undefined): Future<unknown> {
+  #submit(
+    caller: string,
+    fn: unknown,
+    args: unknown[],
+    options: SubmitOptions | undefined,
+    kind = KIND_CALL,
+    sink?: (task: Task) => StreamSink,
+  ): Future<unknown> {
     this.#checkOpen(caller);
     const def = this.#functions.lookup(fn, caller);
     let transfer: object[] | undefined;
@@ -217,7 +234,9 @@ export abstract class Executor<M extends object = AnyTasks> {
     if (refused) return this.#failed(refused);
     if (shared) encodeShared(args, (transfer ??= []));
     const future = newFuture<unknown>(scheduler);
-    const task = new Task(future, def, taskCode(def.handle, args.length, KIND_CALL, shared), args, transfer);
+    const task = new Task(future, def, taskCode(def.handle, args.length, kind, shared), args, transfer);
+    setJob(future, task);
+    if (sink) task.sink = sink(task);
     scheduler.enqueue(task);
     if (options !== undefined && (options.timeout !== undefined || options.signal !== undefined)) {
       const controls: TaskControls = { timeout: options.timeout, signal: options.signal, timer: undefined, onAbort: undefined };
@@ -251,6 +270,49 @@ export abstract class Executor<M extends object = AnyTasks> {
   mapUnordered<F extends TaskFunction>(fn: F | TaskRef<F>, inputs: AnyIterable<TaskInput<F>>, options?: MapOptions): AsyncIterableIterator<TaskResult<F>>;
   mapUnordered(fn: unknown, inputs: unknown, options?: MapOptions): AsyncIterableIterator<unknown> {
     return startMap(this.#host, "mapUnordered", fn, inputs, options);
+  }
+
+  /**
+   * Runs `fn(...args)` — an async generator, or a function returning an async iterable, an
+   * iterable or an Observable — and gives its values as they come: an `Observable`
+   * (observable-fns) that is also an async iterable, consumable once. The task starts at the call.
+   * At most `highWaterMark` values travel ahead of the consumer (async generators pause there;
+   * an Observable cannot be paused and queues in the worker). Unsubscribing (or `break`) stops the
+   * task: its generator is returned, its signal aborted, its worker terminated after `cancelGrace`
+   * if it goes on.
+   */
+  stream<K extends TaskName<M>>(fn: K, ...args: TaskArgs<M[K]>): TaskStream<StreamValue<M[K]>>;
+  stream<F extends TaskFunction>(fn: F | TaskRef<F>, ...args: TaskArgs<F>): TaskStream<StreamValue<F>>;
+  stream(fn: unknown, ...args: unknown[]): TaskStream<unknown> {
+    return this.#stream("stream", fn, args, {});
+  }
+
+  /** {@link Executor.stream} with options: `highWaterMark`, `timeout`, `signal`. */
+  streamWith<K extends TaskName<M>>(options: StreamOptions, fn: K, ...args: TaskArgs<M[K]>): TaskStream<StreamValue<M[K]>>;
+  streamWith<F extends TaskFunction>(options: StreamOptions, fn: F | TaskRef<F>, ...args: TaskArgs<F>): TaskStream<StreamValue<F>>;
+  streamWith(options: StreamOptions, fn: unknown, ...args: unknown[]): TaskStream<unknown> {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`streamWith(options, fn, ...args): options must be an object such as { highWaterMark: 64 }, got ${describe(options)}`);
+    }
+    return this.#stream("streamWith", fn, args, options);
+  }
+
+  #stream(caller: string, fn: unknown, args: unknown[], options: StreamOptions): TaskStream<unknown> {
+    assertTimeout(options.timeout, `${caller}: timeout`);
+    checkSignal(options.signal, `${caller}: signal`);
+    checkInteger(options.highWaterMark, `${caller}: highWaterMark`, 1);
+    const scheduler = this.#scheduler;
+    let stream!: TaskStream<unknown>;
+    const future = this.#submit(caller, fn, args, options, KIND_STREAM, (task) => {
+      stream = new TaskStream(task, options.highWaterMark ?? STREAM_WINDOW, {
+        credit: (n) => scheduler.credit(task, n),
+        stop: () => scheduler.stopStream(task),
+      });
+      return stream;
+    });
+    if (!stream) return TaskStream.failed(future);
+    stream.attach(future);
+    return stream;
   }
 
   /**

@@ -34,11 +34,13 @@ export type FutureState = "pending" | "running" | "cancelled" | "finished";
 export type DoneCallback<T> = (future: Future<T>) => void;
 
 /**
- * Told when a pending future is cancelled, so its executor can drop it from its queue and count it.
+ * Told when a pending future is cancelled, so its executor can drop it from its queue and count it,
+ * and when `cancel()` is called on a running one, which the executor passes on as a request to stop.
  * @internal
  */
 export interface FutureOwner {
   onCancel(future: Future<unknown>): void;
+  onCancelRunning?(job: unknown): void;
 }
 
 type Settle = (value: unknown) => void;
@@ -59,6 +61,8 @@ export let removeDoneCallback!: (future: Future<any>, callback: DoneCallback<any
 export let peek!: (future: Future<any>) => unknown;
 /** True if the future finished with an error. @internal */
 export let hasFailed!: (future: Future<any>) => boolean;
+/** Links a future to what its owner runs for it (see FutureOwner.onCancelRunning). @internal */
+export let setJob!: (future: Future<any>, job: unknown) => void;
 
 // One executor function for every future: it hands the resolving functions over through these
 // two slots instead of a closure per future.
@@ -87,6 +91,8 @@ export class Future<T> extends Promise<T> {
   #value: unknown = undefined;
   #callbacks: DoneCallback<T> | DoneCallback<T>[] | undefined = undefined;
   #owner: FutureOwner | undefined;
+  /** What the owner runs for this future (its task), for requests to stop. */
+  #job: unknown = undefined;
   #resolve: Settle;
   #reject: Settle;
 
@@ -132,11 +138,16 @@ export class Future<T> extends Promise<T> {
   /**
    * Cancels the task if it has not started.
    * @returns `true` if the future is now cancelled (also when it already was); `false` if it is
-   *   running or finished, in which case nothing changes. To stop a running task use
-   *   `submitWith({ signal, timeout })`.
+   *   running or finished. A running task is asked to stop (its `currentTask().signal` is
+   *   aborted) but goes on unless it listens; to stop it surely, use `submitWith({ signal, timeout })`.
    */
   cancel(): boolean {
     if (this.#state === CANCELLED) return true;
+    if (this.#state === RUNNING) {
+      // Too late to cancel; the task is asked to stop (its currentTask().signal is aborted).
+      if (this.#job !== undefined) this.#owner?.onCancelRunning?.(this.#job);
+      return false;
+    }
     if (this.#state !== PENDING) return false;
     this.#cancelWith(new CancelledError("the future was cancelled before it started"));
     this.#owner?.onCancel(this as Future<unknown>);
@@ -298,6 +309,9 @@ export class Future<T> extends Promise<T> {
       }
     };
     peek = (f) => f.#value;
+    setJob = (f, job) => {
+      f.#job = job;
+    };
     hasFailed = (f) => f.#state === FAILED;
   }
 }

@@ -34,7 +34,7 @@ export {
 } from "./executor.js";
 export { transfer } from "./transfer.js";
 export { taskRef, type TaskRef } from "./task-ref.js";
-export type { AnyIterable, AnyTasks, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "./types.js";
+export type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "./types.js";
 export type { PlatformInfo } from "./platform-info.js";
 export { Lock, RLock, type Guard, type TimeoutOptions } from "./shared/lock.js";
 export { Semaphore, BoundedSemaphore } from "./shared/semaphore.js";
@@ -45,3 +45,4 @@ export { SharedArray, type ElementType } from "./shared/shared-array.js";
 export { RingBuffer, type RingBufferOptions, type RingValue, type PartialWrite } from "./shared/ring-buffer.js";
 export { Queue, JoinableQueue, type QueueOptions } from "./shared/queue.js";
 export { Pipe, Connection, EOFError, type PipeOptions, type RecvOptions } from "./shared/pipe.js";
+export { TaskStream, type StreamOptions } from "./stream.js";

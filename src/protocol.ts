@@ -22,8 +22,10 @@ export const OP_INIT = 1;
 export const OP_RUN = 2;
 /** `[CLOSE]` — finish what is running, then exit. */
 export const OP_CLOSE = 3;
-/** `[ABORT, seq, reason]` — abort `currentTask().signal` of a task that has started. */
+/** `[ABORT, seq, reason]` — ask a started task to stop: abort its `currentTask().signal`, end its stream. */
 export const OP_ABORT = 4;
+/** `[CREDIT, seq, n]` — the consumer of a stream took `n` more values: the worker may send `n` more. */
+export const OP_CREDIT = 5;
 
 // ── worker → executor ───────────────────────────────────────────────────────────────────────────
 /** `[READY]` — init done (tasks module imported, initializer run): the worker takes tasks. */
@@ -41,6 +43,8 @@ export const ST_ERROR = 1;
 export const ST_CHUNK = 2;
 /** A chunk with failures: `value` is `[results, [index, WireError, index, WireError, …]]`. */
 export const ST_CHUNK_ERRORS = 3;
+/** One value of a stream task; the task goes on (its end comes as ST_OK or ST_ERROR). */
+export const ST_ITEM = 4;
 
 /** Bits of a task code below the function handle: `handle << 7 | shared << 6 | nargs << 2 | kind`. */
 export const CODE_HANDLE_SHIFT = 7;
@@ -60,6 +64,11 @@ export const KIND_CALL = 0;
 export const KIND_MAP = 1;
 /** One argument, an array of argument tuples: call `fn(...tuple)` for each. */
 export const KIND_STARMAP = 2;
+/** A call whose result (async iterable, iterable or observable) is sent value by value (ST_ITEM). */
+export const KIND_STREAM = 3;
+
+/** Values a stream task may send ahead of its consumer, unless told otherwise (`[CREDIT]` adds more). */
+export const STREAM_WINDOW = 16;
 
 /** Function definitions, sent once per worker before the first task that uses them. */
 export const DEF_EXPORT = 0; // [handle, DEF_EXPORT, exportName]

@@ -22,20 +22,23 @@ import type { Timer } from "./timers.js";
 import { Deque } from "./deque.js";
 import { revive } from "./shared/revive.js";
 import { isWireShared } from "./shared/shareable.js";
-import { decodeError } from "./error-codec.js";
+import { decodeError, encodeError } from "./error-codec.js";
 import { BrokenExecutorError, CancelledError, TimeoutError, WorkerCrashedError } from "./errors.js";
 import type { Endpoint, WorkerFactory } from "./endpoint.js";
 import { forceCancel, setException, setResult, setRunning, type FutureOwner } from "./future.js";
 import {
   CTL_CLOSED,
   CTL_LENGTH,
+  OP_ABORT,
   OP_CLOSE,
+  OP_CREDIT,
   OP_INIT,
   OP_INIT_FAILED,
   OP_READY,
   OP_RESULTS,
   OP_RUN,
   ST_ERROR,
+  ST_ITEM,
   ST_OK,
   type FnDefWire,
   type WireError,
@@ -72,9 +75,14 @@ const CLOSE_GRACE_MS = 5000;
 
 const now: () => number = typeof performance === "object" ? () => performance.now() : Date.now;
 
+/** `#stop` without failing the future: only ask the task to stop. */
+const NO_ERROR = Symbol("no error");
+
 /** Settings the scheduler needs, already validated. */
 export interface SchedulerConfig {
   maxWorkers: number;
+  /** ms a task asked to stop has before its worker is terminated. */
+  cancelGrace: number;
   minWorkers: number;
   maxTasksPerWorker: number;
   idleTimeout: number;
@@ -163,18 +171,83 @@ export class Scheduler implements FutureOwner {
     this.#cancelled++;
   }
 
-  /** A task's signal fired: cancel it if pending, stop its worker if running. */
+  /** A task's signal fired: cancel it if pending, stop it if running. */
   abort(task: Task, reason: unknown): void {
     const f = task.future;
     if (f.done()) return;
-    if (f.cancel()) return;
+    if (f.state === "pending") {
+      f.cancel();
+      return;
+    }
     const slot = task.slot as WorkerSlot | undefined;
-    if (slot) this.#hardStop(slot, task, reason, "its signal was aborted");
+    if (slot) this.#stop(slot, task, reason, "its signal was aborted", true);
     else {
       // running but back in the queue after its worker died: fail it where it lies
       this.#queued--;
       this.#fail(task, reason);
     }
+  }
+
+  /** FutureOwner: `cancel()` of a running future asks its task to stop (nothing more). */
+  onCancelRunning(job: unknown): void {
+    const t = job as Task;
+    const slot = t.slot as WorkerSlot | undefined;
+    if (slot && !t.stopping) this.#stop(slot, t, NO_ERROR, "", false);
+  }
+
+  /** The consumer of a stream let go: cancel it if pending, else stop it (and its worker after the grace). */
+  stopStream(task: Task): void {
+    const f = task.future;
+    if (f.done()) return;
+    if (f.state === "pending") {
+      f.cancel();
+      return;
+    }
+    const slot = task.slot as WorkerSlot | undefined;
+    if (slot) this.#stop(slot, task, new CancelledError("the stream was unsubscribed"), "its stream was unsubscribed", true);
+  }
+
+  /** The consumer of a stream took `n` values: the worker may send `n` more. */
+  credit(task: Task, n: number): void {
+    const slot = task.slot as WorkerSlot | undefined;
+    if (!slot || slot.state === DEAD || task.stopping) return;
+    slot.endpoint.post([OP_CREDIT, task.seq, n], EMPTY);
+    wake(slot.ctl);
+  }
+
+  /**
+   * Stops a running task in two stages: its worker is asked (ABORT: `currentTask().signal`, the
+   * stream ended); the future fails at once with `error` (unless NO_ERROR: only asking); if the task
+   * still runs after `cancelGrace` ms and `escalate` is set, its worker is terminated.
+   */
+  #stop(s: WorkerSlot, t: Task, error: unknown, why: string, escalate: boolean): void {
+    t.stopping = true;
+    if (error !== NO_ERROR) {
+      const f = t.future;
+      if (!f.done()) {
+        if (error instanceof CancelledError) this.#cancelled++;
+        else this.#failed++;
+        setException(f, error);
+      }
+    }
+    s.endpoint.post([OP_ABORT, t.seq, encodeError(error === NO_ERROR ? new CancelledError("cancel() was called") : error)], EMPTY);
+    wake(s.ctl);
+    if (!escalate) return;
+    s.stopping++;
+    t.escalating = true;
+    const grace = this.#config.cancelGrace;
+    if (grace <= 0) {
+      this.#hardStop(s, t, error, why);
+      return;
+    }
+    const c = (t.controls ??= { timeout: undefined, signal: undefined, timer: undefined, onAbort: undefined });
+    if (c.timer !== undefined) clearTimeout(c.timer);
+    c.timer = setTimeout(() => {
+      c.timer = undefined;
+      if (s.state !== DEAD && s.inflight.get(t.seq) === t) {
+        this.#hardStop(s, t, error, `${why} and did not stop within ${grace} ms`);
+      }
+    }, grace);
   }
 
   // ── dispatch ────────────────────────────────────────────────────────────────────────────────
@@ -235,6 +308,7 @@ export class Scheduler implements FutureOwner {
 
   /** How many more tasks this worker may be given now (credit window and maxTasksPerWorker). */
   #room(s: WorkerSlot): number {
+    if (s.stopping > 0) return 0;
     const byWindow = s.window - s.inflight.size;
     const byQuota = this.#config.maxTasksPerWorker - s.sent;
     return (byWindow < byQuota ? byWindow : byQuota) - s.batch.length;
@@ -356,7 +430,13 @@ export class Scheduler implements FutureOwner {
     for (let i = 1; i < n; i += 3) {
       const t = s.inflight.get(msg[i] as number);
       if (t === undefined) continue;
+      if (msg[i + 1] === ST_ITEM) {
+        // A stream's value: the task goes on. Its values come before its end in the message.
+        if (!t.stopping) t.sink?.item(msg[i + 2]);
+        continue;
+      }
       s.inflight.delete(t.seq);
+      if (t.escalating) s.stopping--;
       done.push(t, i);
     }
     if (done.length === 0) return;
@@ -603,7 +683,10 @@ export class Scheduler implements FutureOwner {
     if (t.controls) t.controls.timer = undefined;
     const s = t.slot as WorkerSlot | undefined;
     if (!s || t.future.done()) return;
-    this.#hardStop(s, t, new TimeoutError(`the task (${t.def.label}) did not finish within its timeout of ${timeout} ms; its worker "${s.name}" was stopped and replaced`), `it ran past its timeout of ${timeout} ms`);
+    const error = new TimeoutError(
+      `the task (${t.def.label}) did not finish within its timeout of ${timeout} ms; it was asked to stop, and its worker "${s.name}" is replaced if it does not within ${this.#config.cancelGrace} ms`,
+    );
+    this.#stop(s, t, error, `it ran past its timeout of ${timeout} ms`, true);
   }
 
   // Stops a running task the only sure way: terminate its worker. Its unstarted tasks go elsewhere.

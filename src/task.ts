@@ -37,6 +37,11 @@ export interface TaskControls {
   onAbort: (() => void) | undefined;
 }
 
+/** Where the values of a stream task go, as they arrive. */
+export interface StreamSink {
+  item(value: unknown): void;
+}
+
 export class Task {
   /** Where it runs, while it runs. */
   slot: SlotRef | undefined = undefined;
@@ -44,6 +49,12 @@ export class Task {
   seq = -1;
   /** Timeout and signal, if any. */
   controls: TaskControls | undefined = undefined;
+  /** The consumer of a stream task's values. */
+  sink: StreamSink | undefined = undefined;
+  /** Asked to stop (its worker was sent ABORT): its result, if it comes, is ignored. */
+  stopping = false;
+  /** …and its worker is terminated if it does not stop within the grace. */
+  escalating = false;
 
   constructor(
     readonly future: Future<unknown>,

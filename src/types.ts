@@ -24,3 +24,7 @@ export type TaskInput<F> = F extends (first: infer A, ...rest: any[]) => unknown
 
 /** A sync or async iterable. */
 export type AnyIterable<T> = Iterable<T> | AsyncIterable<T>;
+
+/** The values a stream task yields: of an async generator, an (async) iterable, or an Observable. */
+export type StreamValue<F> = F extends (...args: any[]) => infer R ? StreamedOf<Awaited<R>> : never;
+type StreamedOf<R> = R extends AsyncIterable<infer V> ? V : R extends Iterable<infer V> ? V : R extends { subscribe(observer: { next?(value: infer V): void }): unknown } ? V : unknown;

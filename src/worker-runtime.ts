@@ -4,7 +4,7 @@
  * entry point (thread, process, Web Worker, or the calling thread) hands it a {@link WorkerPort}.
  * @module
  */
-import { encodeError } from "./error-codec.js";
+import { decodeError, encodeError } from "./error-codec.js";
 import {
   DEF_EXPORT,
   DEF_REF,
@@ -12,8 +12,10 @@ import {
   ARGS_ARRAY,
   CODE_HANDLE_SHIFT,
   CODE_SHARED,
-  KIND_CALL,
   KIND_MAP,
+  KIND_STARMAP,
+  KIND_STREAM,
+  OP_CREDIT,
   OP_ABORT,
   OP_CLOSE,
   OP_INIT,
@@ -24,8 +26,11 @@ import {
   ST_CHUNK,
   ST_CHUNK_ERRORS,
   ST_ERROR,
+  ST_ITEM,
   ST_OK,
+  STREAM_WINDOW,
   type FnDefWire,
+  type WireError,
   type WorkerInit,
 } from "./protocol.js";
 import { isTransfer } from "./transfer.js";
@@ -125,6 +130,8 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
 
   /** Tasks started and not finished (async ones included). */
   let active = 0;
+  /** Stream tasks in progress, by seq. */
+  const streams = new Map<number, StreamState>();
   let idling = false;
   let closed = false;
 
@@ -134,8 +141,30 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
         return receiveTasks(msg);
       case OP_INIT:
         return start(msg[1] as WorkerInit);
-      case OP_ABORT:
-        return controllers.get(msg[1] as number)?.abort(msg[2]);
+      case OP_ABORT: {
+        const seq = msg[1] as number;
+        // A task not started yet (its function still loading) finds its signal already aborted.
+        let c = controllers.get(seq);
+        if (!c) controllers.set(seq, (c = new AbortController()));
+        c.abort(decodeError(msg[2] as WireError));
+        const stream = streams.get(seq);
+        if (stream) {
+          stream.stopped = true;
+          stream.stop?.();
+          stream.resume?.();
+        }
+        return;
+      }
+      case OP_CREDIT: {
+        const stream = streams.get(msg[1] as number);
+        if (stream) {
+          stream.credit += msg[2] as number;
+          const resume = stream.resume;
+          stream.resume = undefined;
+          resume?.();
+        }
+        return;
+      }
       case OP_CLOSE:
         closed = true;
         flush();
@@ -241,7 +270,8 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
       return;
     }
     const handle = code >>> CODE_HANDLE_SHIFT;
-    if ((code & 3) !== KIND_CALL) {
+    const kind = code & 3;
+    if (kind === KIND_MAP || kind === KIND_STARMAP) {
       // A chunk has one argument, the items (inside an argument array if it waited for loading).
       const arg = src[at] as unknown[];
       runChunk(seq, fn, code & 3, ((code >> 2) & 15) === ARGS_ARRAY ? (arg[0] as unknown[]) : arg, handle);
@@ -263,13 +293,73 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
       return;
     }
     running = undefined;
-    if (isThenable(result)) {
+    if (kind === KIND_STREAM) {
+      void runStream(seq, result, fromSource[handle] === true);
+    } else if (isThenable(result)) {
       (result as PromiseLike<unknown>).then(
         (value) => pushOk(seq, value),
         (error: unknown) => pushError(seq, error, fromSource[handle] === true),
       );
     } else {
       pushOk(seq, result);
+    }
+  }
+
+  // Streams: values go out as ST_ITEM records, no more than the consumer's credit ahead of it.
+  async function runStream(seq: number, source: unknown, isSource: boolean): Promise<void> {
+    const stream: StreamState = { credit: STREAM_WINDOW, resume: undefined, stop: undefined, stopped: false };
+    streams.set(seq, stream);
+    try {
+      let produced = await source;
+      if (isObservable(produced)) produced = observableToIterable(produced, stream);
+      const it = iteratorOf(produced);
+      if (!it) {
+        pushError(seq, new TypeError(`a stream task must return an async iterable, an iterable or an Observable; it returned ${typeof produced === "object" ? "an object without Symbol.asyncIterator" : typeof produced}`), false);
+        return;
+      }
+      stream.stop = () => void it.return?.();
+      for (;;) {
+        while (stream.credit <= 0 && !stream.stopped) await new Promise<void>((r) => (stream.resume = r));
+        if (stream.stopped) {
+          await it.return?.();
+          break;
+        }
+        // The generator's body runs inside next(): currentTask() there finds this task.
+        self.seq = seq;
+        running = self;
+        let pending: Promise<IteratorResult<unknown>> | IteratorResult<unknown>;
+        try {
+          pending = it.next();
+        } finally {
+          running = undefined;
+        }
+        const step = await pending;
+        if (step.done || stream.stopped) {
+          if (stream.stopped) await it.return?.();
+          break;
+        }
+        stream.credit--;
+        pushItem(seq, step.value);
+      }
+      pushOk(seq, undefined);
+    } catch (error) {
+      pushError(seq, error, isSource);
+    } finally {
+      streams.delete(seq);
+    }
+  }
+
+  function pushItem(seq: number, value: unknown): void {
+    let item = value;
+    if (isTransfer(item)) {
+      (recordTransfers ??= new Map()).set(outbox.length, item.list);
+      outTransfer.push(...item.list);
+      item = item.value;
+    }
+    outbox.push(seq, ST_ITEM, item);
+    if (!flushQueued) {
+      flushQueued = true;
+      queueMicrotask(flush);
     }
   }
 
@@ -492,4 +582,66 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
       return new Unavailable(error);
     }
   }
+}
+
+interface StreamState {
+  /** Values it may send before the consumer takes more. */
+  credit: number;
+  resume: (() => void) | undefined;
+  stop: (() => void) | undefined;
+  stopped: boolean;
+}
+
+function isObservable(value: unknown): value is { subscribe(observer: object): { unsubscribe(): void } } {
+  return typeof value === "object" && value !== null && typeof (value as { subscribe?: unknown }).subscribe === "function" &&
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== "function";
+}
+
+function iteratorOf(value: unknown): AsyncIterator<unknown> | Iterator<unknown> | undefined {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return undefined;
+  const v = value as { [Symbol.asyncIterator]?: () => AsyncIterator<unknown>; [Symbol.iterator]?: () => Iterator<unknown> };
+  if (typeof v[Symbol.asyncIterator] === "function") return v[Symbol.asyncIterator]!();
+  if (typeof v[Symbol.iterator] === "function") return v[Symbol.iterator]!();
+  return undefined;
+}
+
+// An Observable pushes: its values queue here (it cannot be paused) and are pulled like an iterator's.
+function observableToIterable(source: { subscribe(observer: object): { unsubscribe(): void } }, state: StreamState): AsyncIterable<unknown> {
+  const queue: unknown[] = [];
+  let ended: { error?: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const subscription = source.subscribe({
+    next: (v: unknown) => {
+      queue.push(v);
+      wake?.();
+    },
+    error: (error: unknown) => {
+      ended = { error };
+      wake?.();
+    },
+    complete: () => {
+      ended = {};
+      wake?.();
+    },
+  });
+  state.stop = () => subscription.unsubscribe();
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next(): Promise<IteratorResult<unknown>> {
+        for (;;) {
+          if (queue.length > 0) return { value: queue.shift(), done: false };
+          if (ended) {
+            if ("error" in ended) throw ended.error;
+            return { value: undefined, done: true };
+          }
+          await new Promise<void>((r) => (wake = r));
+          wake = undefined;
+        }
+      },
+      async return(): Promise<IteratorResult<unknown>> {
+        subscription.unsubscribe();
+        return { value: undefined, done: true };
+      },
+    }),
+  };
 }

@@ -33,6 +33,8 @@ export class WorkerSlot {
   markTime = 0;
   idleSince = 0;
   busy = false;
+  /** Tasks asked to stop that may still cost this worker its life: it takes no new task meanwhile. */
+  stopping = 0;
   /** Tasks gathered for this slot during one flush. */
   batch: Task[] = [];
   closeTimer: Timer | undefined = undefined;

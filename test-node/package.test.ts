@@ -55,6 +55,7 @@ describe("the package", () => {
         "RingBuffer",
         "Semaphore",
         "SharedArray",
+        "TaskStream",
         "CancelledError",
         "Executor",
         "FIRST_COMPLETED",

@@ -25,5 +25,6 @@ export function channelGate(): TestGate {
       while (arrived < n) await new Promise<void>((r) => waiters.push(r));
     },
     close: () => channel.close(),
+    count: () => arrived,
   };
 }

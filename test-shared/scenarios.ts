@@ -12,6 +12,8 @@ export interface TestGate {
   open(): void;
   arrivals(n: number): Promise<void>;
   close(): void;
+  /** Arrivals so far. */
+  count(): number;
 }
 
 export interface Ctx {
@@ -313,6 +315,96 @@ export const scenarios: Scenario[] = [
       equal(s.tasks.completed, 2, "completed");
       equal(s.tasks.failed, 1, "failed");
       ok(s.workers.live >= 1 && s.workers.live <= 2, "live workers");
+    },
+  },
+  {
+    name: "stream yields a generator's values in order, then completes",
+    async run({ make }) {
+      const ex = make();
+      same(await collect(ex.stream("produce", 5, "unused-gate")), [0, 1, 2, 3, 4], "for await");
+      const seen: number[] = [];
+      await new Promise<void>((resolve, reject) =>
+        ex.stream(async function* (n: number) {
+          for (let i = 0; i < n; i++) yield i * i;
+        }, 4).subscribe({ next: (v: number) => seen.push(v), error: reject, complete: resolve }),
+      );
+      same(seen, [0, 1, 4, 9], "subscribe");
+      same(await collect(ex.stream("ticks", 3)), [0, 1, 2], "an Observable-like task");
+    },
+  },
+  {
+    name: "a stream's error arrives after the values before it, with its class",
+    async run({ make }) {
+      const ex = make();
+      const got: number[] = [];
+      const error = await rejects(
+        (async () => {
+          for await (const v of ex.stream("failAfter", 2)) got.push(v as number);
+        })(),
+        "stream error",
+      );
+      same(got, [0, 1], "values before the error");
+      ok(error instanceof RangeError, "a RangeError");
+      equal(error.message, "failed after 2 values");
+      const once = ex.stream("failAfter", 1);
+      once.subscribe({ error() {} });
+      const second = await new Promise((resolve) => once.subscribe({ error: resolve }));
+      named(second, "InvalidStateError", "a second subscriber");
+    },
+  },
+  {
+    name: "break stops the worker's generator (its finally runs)",
+    async run({ make, gate }) {
+      const ex = make({ maxWorkers: 1 });
+      const g = gate();
+      let n = 0;
+      for await (const v of ex.stream("endless", g.handle)) {
+        equal(v, n);
+        if (++n === 3) break;
+      }
+      await g.arrivals(1); // the generator's finally ran
+      equal(await ex.submit("add", 1, 2), 3, "the worker goes on");
+      g.close();
+    },
+  },
+  {
+    name: "a slow consumer holds the producer back (at most the high-water mark ahead)",
+    async run({ make, gate }) {
+      const ex = make({ maxWorkers: 1 });
+      const g = gate();
+      const it = ex.stream("produce", 200, g.handle)[Symbol.asyncIterator]();
+      equal((await it.next()).value, 0);
+      await g.arrivals(10);
+      await new Promise((r) => setTimeout(r, 200));
+      const produced = g.count();
+      ok(produced <= 16 + 2, `produced ${produced} values ahead of a consumer that took 1`);
+      let rest = 0;
+      for (let r = await it.next(); !r.done; r = await it.next()) rest++;
+      equal(rest, 199, "then everything");
+      g.close();
+    },
+  },
+  {
+    name: "a task that honours its signal keeps its worker; one that ignores it loses it",
+    kinds: ["thread", "process"],
+    async run({ make, api }) {
+      const ex = make({ maxWorkers: 1, cancelGrace: 200 });
+      const before = await ex.submit("workerId");
+      ok((await rejects(ex.submitWith({ timeout: 50 }, "cooperative", 10_000), "timeout")) instanceof api.TimeoutError, "TimeoutError");
+      equal(await ex.submit("workerId"), before, "the same worker after a cooperative stop");
+      ok((await rejects(ex.submitWith({ timeout: 50 }, "forever"), "timeout")) instanceof api.TimeoutError, "TimeoutError");
+      ok((await ex.submit("workerId")) !== before, "a new worker after the task ignored the signal");
+    },
+  },
+  {
+    name: "cancel() of a running task asks it to stop; it answers as it likes",
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1 });
+      const f = ex.submit("cooperative", 10_000);
+      while (f.state !== "running") await new Promise((r) => setTimeout(r, 1));
+      await new Promise((r) => setTimeout(r, 20));
+      equal(f.cancel(), false, "cancel() of a running future");
+      equal(await f, "stopped", "the task saw its signal and returned");
     },
   },
 ];

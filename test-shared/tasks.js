@@ -95,3 +95,56 @@ export function gateOrEcho(x) {
   return typeof x === "object" && x !== null && "gate" in x ? gate(x.gate, "slow") : x;
 }
 export const notAFunction = 42;
+/** A name for the worker running this (a thread, a process, a Web Worker): same name, same worker. */
+export function workerId() {
+  globalThis.__isofuturesTestWorkerId ??= Math.random().toString(36).slice(2);
+  return globalThis.__isofuturesTestWorkerId;
+}
+/** Counts forever, a little slowly; when the stream is stopped, arrives at `gate` (from `finally`). */
+export async function* endless(gate) {
+  try {
+    for (let i = 0; ; i++) {
+      await new Promise((r) => setTimeout(r, 1));
+      yield i;
+    }
+  } finally {
+    await arrive(gate);
+  }
+}
+/** Yields 0…n-1 as fast as the consumer allows, arriving at `gate` before each value. */
+export async function* produce(n, gate) {
+  for (let i = 0; i < n; i++) {
+    await arrive(gate);
+    yield i;
+  }
+}
+export async function* failAfter(n) {
+  for (let i = 0; i < n; i++) yield i;
+  throw new RangeError(`failed after ${n} values`);
+}
+/** An Observable-like source (subscribe/unsubscribe), as threads.js and observable-fns tasks return. */
+export function ticks(n) {
+  return {
+    subscribe(observer) {
+      let i = 0;
+      const timer = setInterval(() => {
+        if (i < n) observer.next(i++);
+        else {
+          clearInterval(timer);
+          observer.complete();
+        }
+      }, 1);
+      return { unsubscribe: () => clearInterval(timer) };
+    },
+  };
+}
+async function arrive(handle) {
+  if (handle.startsWith("file:")) {
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(new URL(`${handle}/arrived-${Math.random().toString(36).slice(2)}`), "");
+    return;
+  }
+  const channel = new BroadcastChannel(handle);
+  channel.postMessage("arrived");
+  channel.close();
+}

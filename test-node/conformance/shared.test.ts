@@ -22,7 +22,8 @@ function gate(kind: Kind): TestGate {
         while (readdirSync(dir).filter((f) => f.startsWith("arrived-")).length < n) await new Promise((r) => setTimeout(r, 2));
       },
       close() {},
-    };
+      count: () => readdirSync(dir).filter((f) => f.startsWith("arrived-")).length,
+    } as TestGate;
   }
   return channelGate();
 }
