@@ -40,8 +40,14 @@ export function checkSignal(value: unknown, name: string): void {
   }
 }
 
-/** The thread pools' `worker` option: a function, and not together with `tasks`. */
-export function checkWorkerOption(worker: unknown, tasks: unknown): void {
+/** The thread pools' `worker` option: a function, and not together with `tasks`; `protocol` needs it. */
+export function checkWorkerOption(worker: unknown, tasks: unknown, protocol?: unknown): void {
+  if (protocol !== undefined && protocol !== "isofutures" && protocol !== "threads.js") {
+    throw new TypeError(`ThreadPoolExecutor: protocol must be "isofutures" or "threads.js", got ${describe(protocol)}`);
+  }
+  if (protocol === "threads.js" && worker === undefined) {
+    throw new TypeError('ThreadPoolExecutor: protocol "threads.js" drives a worker file of yours: give worker: () => new Worker(…)');
+  }
   if (worker === undefined) return;
   if (typeof worker !== "function") {
     throw new TypeError(`ThreadPoolExecutor: worker must be a function that returns a new Worker, got ${describe(worker)}`);

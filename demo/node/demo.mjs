@@ -14,7 +14,7 @@ for (let y = 0; y < height; y += bandRows) bands.push([y, Math.min(y + bandRows,
 
 const info = platformInfo();
 console.log(`isofutures demo — Node ${process.versions.node}, ${info.cpuCount} CPU(s) usable (cpuCount()), shared memory: ${info.sharedMemory}`);
-console.log(`Rendering a ${width}×${height} Mandelbrot view, ${maxIter} iterations max, in ${bands.length} bands.\n`);
+console.log(`Rendering a ${width}×${height} Mandelbrot view, ${maxIter} iterations max: serially in ${bands.length} bands, then in streamed parts on a pool.\n`);
 
 function progress(label, done, total, started) {
   const width = 30;
@@ -40,18 +40,24 @@ for (let i = 0; i < bands.length; i++) {
 const serialMs = performance.now() - started;
 if (process.stdout.isTTY) process.stdout.write("\n");
 
-// 2. Parallel: bands go to the pool; each finished band is painted as it arrives.
+// 2. Parallel: the image is split in parts, one stream task each; every part yields its rows as
+// they are done, so the progress bar moves row by row and each row is painted as it arrives.
 const pool = new ThreadPoolExecutor({ tasks: new URL("./fractal.mjs", import.meta.url) });
 await Promise.all(Array.from({ length: pool.maxWorkers }, () => pool.submit("renderBand", 0, 1, 64, 64, 10))); // start the workers
 const parallel = new Uint32Array(width * height);
+const parts = pool.maxWorkers * 8;
 started = performance.now();
-let done = 0;
-const futures = bands.map((args) => {
-  const f = pool.submit("renderBand", ...args);
-  f.addDoneCallback(() => progress(`parallel (${pool.maxWorkers} workers)`, ++done, bands.length, started));
-  return f.then((counts) => assemble(parallel, args[0], counts));
-});
-await Promise.all(futures);
+let rowsDone = 0;
+await Promise.all(
+  Array.from({ length: parts }, async (_, p) => {
+    const y0 = Math.floor((p * height) / parts);
+    const y1 = Math.floor(((p + 1) * height) / parts);
+    for await (const { y, counts } of pool.stream("renderRows", y0, y1, width, height, maxIter)) {
+      assemble(parallel, y, counts);
+      if (++rowsDone % 10 === 0 || rowsDone === height) progress(`parallel (${pool.maxWorkers} workers)`, rowsDone / 10, height / 10, started);
+    }
+  }),
+);
 const parallelMs = performance.now() - started;
 if (process.stdout.isTTY) process.stdout.write("\n");
 await pool.shutdown();

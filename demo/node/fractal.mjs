@@ -26,3 +26,14 @@ export function renderBand(y0, y1, width, height, maxIter) {
   }
   return transfer(out, [out.buffer]);
 }
+
+/**
+ * Renders rows [y0, y1) one by one, yielding each as it is done — a stream task: the caller sees
+ * its progress row by row.
+ */
+export async function* renderRows(y0, y1, width, height, maxIter) {
+  for (let y = y0; y < y1; y++) {
+    const { value } = renderBand(y, y + 1, width, height, maxIter);
+    yield transfer({ y, counts: value }, [value.buffer]);
+  }
+}

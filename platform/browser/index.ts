@@ -30,7 +30,7 @@ export interface ThreadPoolOptions extends ExecutorOptions, BrowserThreadOptions
  */
 export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ThreadPoolOptions) {
-    checkWorkerOption(options?.worker, options?.tasks);
+    checkWorkerOption(options?.worker, options?.tasks, options?.protocol);
     if (typeof web.Worker !== "function" && options?.worker === undefined) {
       throw new UnsupportedError("ThreadPoolExecutor needs Web Workers, which this environment does not have; use InlineExecutor");
     }

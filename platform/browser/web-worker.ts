@@ -14,6 +14,7 @@ import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../.
 import { UnsupportedError } from "../../src/errors.js";
 import { OP_CLOSE, OP_INIT, OP_READY, type WorkerInit } from "../../src/protocol.js";
 import { web, type WebWorker, type WebWorkerOptions } from "./dom.js";
+import { threadsProtocol } from "../../src/threads-protocol.js";
 
 /** Browser-specific options of the thread pool. */
 export interface BrowserThreadOptions {
@@ -25,6 +26,8 @@ export interface BrowserThreadOptions {
   worker?: (() => WebWorker) | undefined;
   /** Options for the library's own workers (`name` is set by the executor). */
   workerOptions?: WebWorkerOptions | undefined;
+  /** What the `worker` file speaks: `"isofutures"` (`serve()`) or `"threads.js"` (`expose()`). @defaultValue `"isofutures"` */
+  protocol?: "isofutures" | "threads.js" | undefined;
 }
 
 let bootstrapUrl: string | undefined;
@@ -41,7 +44,7 @@ export function webWorkerFactory(options: BrowserThreadOptions, resolveModule: (
   const id = Math.random().toString(36).slice(2);
   return {
     kind: "thread",
-    sharedMemory: web.crossOriginIsolated === true && typeof SharedArrayBuffer === "function",
+    sharedMemory: options.protocol !== "threads.js" && web.crossOriginIsolated === true && typeof SharedArrayBuffer === "function",
     allowSource: true,
     resolveModule,
     spawn(request: SpawnRequest, events: EndpointEvents): Endpoint {
@@ -49,6 +52,11 @@ export function webWorkerFactory(options: BrowserThreadOptions, resolveModule: (
       if (!Worker) throw new UnsupportedError("this environment has no Web Workers; use InlineExecutor");
       let worker: WebWorker;
       let source: string;
+      if (options.worker && options.protocol === "threads.js") {
+        // A foreign worker holds no lock of ours and may report errors and go on: no death watch.
+        const translator = threadsProtocol(events);
+        return translator.attach(wrapForeign(madeBy(options.worker).worker, translator.events));
+      }
       if (options.worker) {
         const made = madeBy(options.worker);
         worker = made.worker;
@@ -84,6 +92,22 @@ function madeBy(factory: () => WebWorker): { worker: WebWorker; url?: string } {
   } finally {
     if (Original) web.Worker = Original;
   }
+}
+
+function wrapForeign(worker: WebWorker, events: EndpointEvents): Endpoint {
+  let gone = false;
+  worker.addEventListener("message", (event) => events.message(event.data as unknown[]));
+  return {
+    post: (message, transfer) => worker.postMessage(message, transfer),
+    terminate() {
+      worker.terminate();
+      if (!gone) {
+        gone = true;
+        queueMicrotask(() => events.exit({}));
+      }
+    },
+    setBusy() {},
+  };
 }
 
 function wrap(worker: WebWorker, events: EndpointEvents, lock: string, source: string): Endpoint {

@@ -24,7 +24,7 @@ export interface ThreadPoolOptions extends ExecutorOptions, NodeThreadOptions {}
  */
 export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ThreadPoolOptions) {
-    checkWorkerOption(options?.worker, options?.tasks);
+    checkWorkerOption(options?.worker, options?.tasks, options?.protocol);
     super(options, threadFactory(options ?? {}), { defaultMaxWorkers: cpuCount, served: options?.worker !== undefined });
   }
 }

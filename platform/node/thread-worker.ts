@@ -7,6 +7,7 @@ import { Worker } from "node:worker_threads";
 import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/endpoint.js";
 import { workerExecArgv } from "./exec-argv.js";
 import { resolveModule } from "./resolve.js";
+import { threadsProtocol } from "../../src/threads-protocol.js";
 
 /** Heap limits of a worker thread (Node's `resourceLimits`). */
 export interface ResourceLimits {
@@ -40,6 +41,11 @@ export interface NodeThreadOptions {
   resourceLimits?: ResourceLimits | undefined;
   /** A function that starts a worker file calling `serve()` (from `isofutures/worker`), instead of `tasks`. */
   worker?: (() => NodeWorker) | undefined;
+  /**
+   * What the `worker` file speaks: `"isofutures"` (it calls `serve()`), or `"threads.js"` (it calls
+   * threads.js' `expose()`, unchanged). @defaultValue `"isofutures"`
+   */
+  protocol?: "isofutures" | "threads.js" | undefined;
 }
 
 const ENTRY = new URL("./thread-entry.js", import.meta.url);
@@ -54,12 +60,17 @@ export function threadFactory(options: NodeThreadOptions): WorkerFactory {
       ...(options.env === undefined ? {} : { env: { ...options.env } }),
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
     });
+  const threadsJs = options.protocol === "threads.js";
   return {
     kind: "thread",
-    sharedMemory: true,
+    sharedMemory: !threadsJs,
     allowSource: true,
     resolveModule,
     spawn(request: SpawnRequest, events: EndpointEvents): Endpoint {
+      if (options.worker && threadsJs) {
+        const translator = threadsProtocol(events);
+        return translator.attach(wrap(startServed(options.worker), translator.events));
+      }
       if (options.worker) return wrap(startServed(options.worker), events);
       let worker: Worker;
       try {
