@@ -48,6 +48,17 @@ async function iterate(ex: Executor<Tasks>): Promise<void> {
   void done;
 }
 
+async function streams(ex: Executor<Tasks>): Promise<void> {
+  for await (const t of ex.stream("ticks", 3)) {
+    const x: number = t;
+    void x;
+  }
+  // @ts-expect-error: wrong argument for a stream task
+  ex.stream("ticks", "3");
+  const sub = ex.streamWith({ highWaterMark: 32 }, "ticks", 2).subscribe({ next: (v: number) => void v });
+  sub.unsubscribe();
+}
+
 async function disposable(): Promise<void> {
   await using ex = new InlineExecutor<Tasks>({ tasks: "./typed-tasks.js" });
   const r: number = await ex.submit("fib", 3);
@@ -58,4 +69,4 @@ const untyped = new ThreadPoolExecutor();
 const u: Future<unknown> = untyped.submit("anything", 1, "two");
 const signal: AbortSignal = currentTask().signal;
 
-void [b, p, wrong, d, e, u, signal, iterate, disposable];
+void [b, p, wrong, d, e, u, signal, iterate, disposable, streams];

@@ -9,3 +9,6 @@ export function describePoint(p: { x: number; y: number }): string {
   return `${p.x},${p.y}`;
 }
 export const notATask = 5;
+export async function* ticks(n: number): AsyncGenerator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
