@@ -15,8 +15,8 @@ import { Task, type ChunkOutcome, type StreamSink, type TaskControls } from "./t
 import { TaskStream, type StreamOptions } from "./stream.js";
 import type { TaskRef } from "./task-ref.js";
 import { isTransfer } from "./transfer.js";
-import { isShareable } from "./shared/shareable.js";
-import { encodeShared } from "./shared/revive.js";
+import { isShareable, sharedSeen } from "./shared/shareable.js";
+import { encodeShared, holdsShared } from "./shared/revive.js";
 import type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "./types.js";
 import { assertTimeout, checkInteger, checkSignal } from "./validate.js";
 
@@ -162,8 +162,10 @@ export abstract class Executor<M extends object = AnyTasks> {
       submitChunk: (def, kindCode, items, transfer) => {
         const refused = this.#checkArgs?.(items);
         if (refused) return this.#failed(refused) as Future<ChunkOutcome>;
+        const shared = sharedSeen() && holdsShared(items);
+        if (shared) encodeShared(items, (transfer ??= []));
         const future = newFuture<ChunkOutcome>(scheduler);
-        scheduler.enqueue(new Task(future as Future<unknown>, def, taskCode(def.handle, 1, kindCode), [items], transfer));
+        scheduler.enqueue(new Task(future as Future<unknown>, def, taskCode(def.handle, 1, kindCode, shared), [items], transfer));
         return future;
       },
     };
@@ -229,6 +231,8 @@ export abstract class Executor<M extends object = AnyTasks> {
         shared = true;
       }
     }
+    // Shared objects inside plain objects and arrays, once any exist in this thread.
+    if (!shared && sharedSeen() && holdsShared(args)) shared = true;
     const scheduler = this.#scheduler;
     const refused = this.#checkArgs?.(args);
     if (refused) return this.#failed(refused);

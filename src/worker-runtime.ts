@@ -274,7 +274,9 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
     if (kind === KIND_MAP || kind === KIND_STARMAP) {
       // A chunk has one argument, the items (inside an argument array if it waited for loading).
       const arg = src[at] as unknown[];
-      runChunk(seq, fn, code & 3, ((code >> 2) & 15) === ARGS_ARRAY ? (arg[0] as unknown[]) : arg, handle);
+      const items = ((code >> 2) & 15) === ARGS_ARRAY ? (arg[0] as unknown[]) : arg;
+      if ((code & CODE_SHARED) !== 0) reviveShared(items);
+      runChunk(seq, fn, code & 3, items, handle);
       return;
     }
     let result: unknown;

@@ -567,9 +567,50 @@ describe("passing shared objects", () => {
     expect([...arr.values]).toEqual([1, 20, 3]);
   });
 
+  it("inside plain objects and arrays they work too, and the caller's objects are left as they were", async () => {
+    const ex = pool(1);
+    const ready = new Event();
+    const counts = new SharedArray("int32", 2);
+    const job = { name: "job", parts: [{ done: ready }, 7], deep: { counts }, again: ready };
+    const seen = await ex.submit((j: typeof job) => {
+      (j.parts[0] as { done: Event }).done.set();
+      Atomics.add(j.deep.counts.values, 1, 5);
+      return [j.name, j.parts[1], typeof (j.parts[0] as { done: Event }).done.waitSync, j.again === (j.parts[0] as { done: Event }).done];
+    }, job);
+    expect(seen).toEqual(["job", 7, "function", true]);
+    expect(ready.isSet()).toBe(true);
+    expect([...counts.values]).toEqual([0, 5]);
+    expect(job.parts[0]).toEqual({ done: ready });
+    expect(job.deep.counts).toBe(counts);
+  });
+
+  it("map items may hold them", async () => {
+    const ex = pool(2);
+    const counts = new SharedArray("int32", 4);
+    const items = [0, 1, 2, 3].map((i) => ({ i, counts }));
+    const out: number[] = [];
+    for await (const r of ex.map((item: { i: number; counts: SharedArray<"int32"> }) => Atomics.add(item.counts.values, item.i, item.i + 1) + item.i, items)) out.push(r);
+    expect(out).toEqual([0, 1, 2, 3]);
+    expect([...counts.values]).toEqual([1, 2, 3, 4]);
+  });
+
+  it("a cyclic or very large argument beside them costs a bounded walk", async () => {
+    const ex = pool(1);
+    const ev = new Event();
+    const cyclic: Record<string, unknown> = { ev };
+    cyclic.self = cyclic;
+    cyclic.big = Array.from({ length: 200_000 }, (_, i) => i);
+    const r = await ex.submit((c: { ev: Event; self: unknown; big: number[] }) => {
+      c.ev.set();
+      return [c.self === c, c.big.length];
+    }, cyclic);
+    expect(r).toEqual([true, 200_000]);
+    expect(ev.isSet()).toBe(true);
+  });
+
   it("a process pool refuses them with UnsupportedError", async () => {
     const ex = track(new ProcessPoolExecutor({ maxWorkers: 1 }));
-    for (const shared of [new Lock(), new Queue(), new RingBuffer(4), Pipe()[0]]) {
+    for (const shared of [new Lock(), new Queue(), new RingBuffer(4), Pipe()[0], { nested: [new Event()] }]) {
       const r = await settle(ex.submit((x: unknown) => x, shared));
       expect(r.ok || r.error).toBeInstanceOf(UnsupportedError);
     }

@@ -5,10 +5,14 @@
  * @module
  */
 import { UnsupportedError } from "../errors.js";
+import { noteShared } from "./shareable.js";
 
 /** Throws {@link UnsupportedError} saying why `what` cannot be made here and what to do. */
 export function requireSharedMemory(what: string): void {
-  if (typeof SharedArrayBuffer === "function") return;
+  if (typeof SharedArrayBuffer === "function") {
+    noteShared();
+    return;
+  }
   throw new UnsupportedError(
     `${what} needs shared memory (SharedArrayBuffer), which this page does not have: it is not cross-origin ` +
       "isolated. Serve it with the headers Cross-Origin-Opener-Policy: same-origin and " +

@@ -5,7 +5,7 @@
  */
 import { InvalidStateError, TimeoutError } from "../errors.js";
 import { assertTimeout } from "../validate.js";
-import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
+import { SHARED_BRAND, TO_WIRE, noteShared } from "./shareable.js";
 
 const DATA = 0;
 const EOF = 1;
@@ -189,5 +189,6 @@ export interface PipeOptions {
 export function Pipe<T = unknown>(options: PipeOptions = {}): [Connection<T>, Connection<T>] {
   const duplex = options.duplex ?? true;
   const { port1, port2 } = new MessageChannel();
+  noteShared();
   return [new Connection<T>(port1, true, duplex), new Connection<T>(port2, duplex, true)];
 }

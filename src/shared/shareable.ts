@@ -2,7 +2,8 @@
  * How shared-memory objects cross to workers: structured clone would copy a `Lock` into a plain
  * object without methods, so the executor sends each one as a small wire form (its kind and its
  * `SharedArrayBuffer`s or ports) and the worker rebuilds the object around the same memory.
- * Only whole task arguments and whole results are converted.
+ * Arguments (and map items) are converted wherever they sit inside plain objects and arrays; results
+ * only as a whole.
  * @internal
  * @module
  */
@@ -37,4 +38,19 @@ export function toWire(value: Shareable, transfer: object[]): WireShared {
   const [state, moved] = value[TO_WIRE]();
   transfer.push(...moved);
   return { [WIRE_KEY]: value[SHARED_BRAND], state };
+}
+
+let seen = false;
+
+/**
+ * Whether a shareable has been made (or received) in this thread. Until one has, `submit` does not
+ * look inside its arguments for them: tasks of programs that never use shared objects pay nothing.
+ */
+export function sharedSeen(): boolean {
+  return seen;
+}
+
+/** Records that shareables exist in this thread. */
+export function noteShared(): void {
+  seen = true;
 }

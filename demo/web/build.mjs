@@ -1,0 +1,31 @@
+// Builds the demo site with Vite into demo/web/dist/: one page per HTML file, the worker file
+// bundled as a worker. `isofutures` resolves to this package (node_modules/isofutures links to the
+// repository), through its "browser" export, exactly as in an app that installed it.
+import { fileURLToPath } from "node:url";
+
+export const SITE_ROOT = fileURLToPath(new URL(".", import.meta.url));
+export const SITE_DIST = fileURLToPath(new URL("./dist/", import.meta.url));
+export const PAGES = ["index", "fractal", "speedup", "shared", "timeline", "platform"];
+
+/** Builds the site; resolves with the output folder. */
+export async function buildSite({ outDir = SITE_DIST, quiet = false } = {}) {
+  const { build } = await import("vite");
+  await build({
+    root: SITE_ROOT,
+    base: "./",
+    configFile: false,
+    logLevel: quiet ? "error" : "warn",
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: "es2022",
+      rolldownOptions: { input: Object.fromEntries(PAGES.map((p) => [p, fileURLToPath(new URL(`./${p}.html`, import.meta.url))])) },
+    },
+  });
+  return outDir;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const out = await buildSite();
+  console.log(`demo site built in ${out}`);
+}

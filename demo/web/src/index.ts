@@ -1,0 +1,4 @@
+// The overview page: only the shared layout.
+import { mountLayout } from "./site.js";
+
+mountLayout();

@@ -1,0 +1,218 @@
+// Futures timeline: a mix of tasks on a two-worker pool, each future's life drawn as it happens.
+import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, asCompleted, wait, type Future, type ThreadPoolExecutor } from "isofutures";
+import { byId, makeExecutor, mountLayout, ms } from "./site.js";
+import type { Tasks } from "./tasks.worker.js";
+
+mountLayout();
+
+type Pool = ThreadPoolExecutor<Tasks>;
+
+interface Spec {
+  id: string;
+  what: string;
+  start(pool: Pool): Future<unknown>;
+  /** Runs once, when the future is first seen running. */
+  onRunning?(future: Future<unknown>, at: number): void;
+}
+
+interface Track {
+  spec: Spec;
+  future: Future<unknown>;
+  runningAt?: number;
+  endedAt?: number;
+  end?: "ok" | "failed" | "cancelled";
+  outcome?: string;
+  completedAs?: number;
+}
+
+const abort = new Map<string, AbortController>();
+const SPECS: Spec[] = [
+  { id: "fast-1", what: "sleep(150)", start: (p) => p.submit("sleep", 150) },
+  { id: "slow", what: "crunch(1400): 1.4 s of CPU", start: (p) => p.submit("crunch", 1400) },
+  { id: "fast-2", what: "sleep(200)", start: (p) => p.submit("sleep", 200) },
+  { id: "failing", what: "fail(300): throws a RangeError", start: (p) => p.submit("fail", 300, "no such pixel") },
+  { id: "timed-out", what: "crunch(5000) with a 700 ms timeout", start: (p) => p.submitWith({ timeout: 700 }, "crunch", 5000) },
+  { id: "cancelled", what: "sleep(400), cancel() while it waits", start: (p) => p.submit("sleep", 400) },
+  {
+    id: "aborted",
+    what: "sleep(2000), its signal aborted 500 ms after it starts",
+    start(p) {
+      const controller = new AbortController();
+      abort.set("aborted", controller);
+      return p.submitWith({ signal: controller.signal }, "sleep", 2000);
+    },
+    onRunning() {
+      setTimeout(() => abort.get("aborted")?.abort(new DOMException("the user gave up", "AbortError")), 500);
+    },
+  },
+  { id: "fast-3", what: "sleep(100)", start: (p) => p.submit("sleep", 100) },
+];
+
+const svg = document.getElementById("timeline") as unknown as SVGSVGElement;
+const rows = byId<HTMLTableSectionElement>("rows");
+const status = byId("status");
+const runButton = byId<HTMLButtonElement>("run");
+const NS = "http://www.w3.org/2000/svg";
+const LABEL = 150;
+const ROW = 30;
+const TOP = 40;
+const WIDTH = 920;
+
+function node<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+  const el = document.createElementNS(NS, name);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+/** `text`, cut to `n` characters (the table below has it whole). */
+const clip = (text: string, n: number) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+
+const SYMBOL = { ok: "✓", failed: "✗", cancelled: "⊘" } as const;
+
+function draw(tracks: Track[], markers: { label: string; at: number; kind: string }[], now: number): void {
+  const span = Math.max(2000, Math.ceil((now + 100) / 500) * 500);
+  const x = (t: number) => LABEL + (t / span) * (WIDTH - LABEL - 120);
+  const height = TOP + tracks.length * ROW + 20;
+  svg.setAttribute("viewBox", `0 0 ${WIDTH} ${height}`);
+  svg.replaceChildren();
+  for (let t = 0; t <= span; t += 500) {
+    svg.append(node("line", { x1: x(t), x2: x(t), y1: TOP - 8, y2: height - 16, class: "grid" }));
+    svg.append(node("text", { x: x(t), y: height - 2, "text-anchor": "middle", class: "tick" }, `${t} ms`));
+  }
+  tracks.forEach((track, i) => {
+    const y = TOP + i * ROW;
+    const g = node("g", { class: "track", "data-task": track.spec.id, "data-state": track.end ?? track.future.state });
+    g.append(node("text", { x: 0, y: y + 15, class: "tick" }, track.spec.id));
+    const runFrom = track.runningAt ?? track.endedAt ?? now;
+    g.append(node("rect", { x: x(0), y: y + 4, width: Math.max(1, x(runFrom) - x(0)), height: 16, class: "seg pending" }));
+    if (track.runningAt !== undefined) {
+      const to = track.endedAt ?? now;
+      g.append(node("rect", { x: x(track.runningAt), y: y + 4, width: Math.max(2, x(to) - x(track.runningAt)), height: 16, class: "seg running" }));
+    }
+    if (track.end && track.endedAt !== undefined) {
+      g.append(node("text", { x: x(track.endedAt) + 6, y: y + 17, class: `end ${track.end}` }, `${SYMBOL[track.end]} ${clip(track.outcome ?? "", 44)}`));
+    }
+    if (track.completedAs !== undefined && track.endedAt !== undefined) {
+      g.append(node("circle", { cx: x(track.endedAt), cy: y, r: 8, class: "order" }));
+      g.append(node("text", { x: x(track.endedAt), y: y + 4, "text-anchor": "middle", class: "order-n" }, String(track.completedAs)));
+    }
+    svg.append(g);
+  });
+  markers.forEach((m, i) => {
+    const g = node("g", { class: `marker ${m.kind}`, "data-marker": m.label });
+    g.append(node("line", { x1: x(m.at), x2: x(m.at), y1: 12 + (i % 2) * 12, y2: height - 16 }));
+    g.append(node("text", { x: x(m.at) + 4, y: 20 + (i % 2) * 12, class: "marker-label" }, `${m.label} (${ms(m.at)})`));
+    svg.append(g);
+  });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function table(tracks: Track[]): void {
+  rows.replaceChildren();
+  for (const t of tracks) {
+    const row = rows.insertRow();
+    row.dataset.task = t.spec.id;
+    row.dataset.state = t.end ?? t.future.state;
+    const cells = [t.spec.id, t.spec.what, t.end ?? t.future.state, t.outcome ?? "", t.runningAt === undefined ? "—" : ms(t.runningAt), t.endedAt === undefined ? "—" : ms(t.endedAt)];
+    for (const c of cells) row.insertCell().textContent = c;
+  }
+}
+
+let pool: Pool | undefined;
+
+async function run(): Promise<void> {
+  runButton.disabled = true;
+  status.dataset.state = "running";
+  status.textContent = "Starting two workers…";
+  pool ??= makeExecutor(2);
+  // Start both workers first, so that the timeline shows the tasks, not the workers' start.
+  await Promise.all([pool.submit("whoami"), pool.submit("whoami")]);
+  status.textContent = "Running…";
+  abort.clear();
+  const t0 = performance.now();
+  const now = () => performance.now() - t0;
+  const tracks: Track[] = SPECS.map((spec) => ({ spec, future: spec.start(pool!) }));
+  const markers: { label: string; at: number; kind: string }[] = [];
+  for (const track of tracks) {
+    track.future.addDoneCallback((f) => {
+      track.endedAt = now();
+      if (f.cancelled()) {
+        track.end = "cancelled";
+        track.outcome = "cancelled";
+      }
+    });
+    // The outcome: the result, or the error's name and message.
+    track.future.then(
+      (value) => {
+        track.end = "ok";
+        track.outcome = `→ ${String(value)}`;
+      },
+      (error: unknown) => {
+        if (track.future.cancelled()) return;
+        track.end = "failed";
+        track.outcome = describe(error);
+      },
+    );
+  }
+  // Cancel the one meant to be cancelled while it still waits for a worker.
+  setTimeout(() => {
+    const t = tracks.find((x) => x.spec.id === "cancelled")!;
+    const cancelled = t.future.cancel();
+    if (!cancelled) t.outcome = "cancel() returned false: it had started";
+  }, 250);
+
+  // Watch the states on every frame: a future turns `running` when a worker is given its task.
+  let watching = true;
+  const frame = () => {
+    const at = now();
+    for (const t of tracks) {
+      if (t.runningAt === undefined && (t.future.running() || (t.future.done() && !t.future.cancelled()))) {
+        t.runningAt = at;
+        t.spec.onRunning?.(t.future, at);
+      }
+    }
+    draw(tracks, markers, at);
+    if (watching) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+
+  const futures = tracks.map((t) => t.future);
+  const mark = (label: string, kind: string) => markers.push({ label, at: now(), kind });
+  const firstCompleted = wait(futures, { returnWhen: FIRST_COMPLETED }).then(() => mark("wait(FIRST_COMPLETED)", "first"));
+  const firstException = wait(futures, { returnWhen: FIRST_EXCEPTION }).then(() => mark("wait(FIRST_EXCEPTION)", "exception"));
+  let order = 0;
+  for await (const f of asCompleted(futures)) {
+    const t = tracks.find((x) => x.future === f)!;
+    t.completedAs = ++order;
+  }
+  await Promise.all([firstCompleted, firstException, wait(futures, { returnWhen: ALL_COMPLETED })]);
+  mark("wait(ALL_COMPLETED)", "all");
+  // Let the outcome handlers (promise reactions) run before drawing the end state.
+  await Promise.allSettled(futures);
+  watching = false;
+  draw(tracks, markers, now());
+  table(tracks);
+  status.dataset.state = "done";
+  status.textContent = `Done in ${ms(now())}: ${tracks.filter((t) => t.end === "ok").length} finished, ${tracks.filter((t) => t.end === "failed").length} failed, ${tracks.filter((t) => t.end === "cancelled").length} cancelled.`;
+  runButton.disabled = false;
+}
+
+function start(): void {
+  run().catch((error: unknown) => {
+    status.dataset.state = "error";
+    status.textContent = `Failed: ${describe(error)}`;
+    runButton.disabled = false;
+  });
+}
+
+byId<HTMLFormElement>("controls").addEventListener("submit", (e) => {
+  e.preventDefault();
+  start();
+});
+addEventListener("pagehide", () => void pool?.shutdown({ cancelFutures: true }));
+draw([], [], 0);
+start();
