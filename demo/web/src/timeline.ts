@@ -1,5 +1,6 @@
 // Futures timeline: a mix of tasks on a two-worker pool, each future's life drawn as it happens.
 import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, asCompleted, wait, type Future, type ThreadPoolExecutor } from "isofutures";
+import { el } from "./chart.js";
 import { byId, makeExecutor, mountLayout, ms } from "./site.js";
 import type { Tasks } from "./tasks.worker.js";
 
@@ -52,18 +53,10 @@ const svg = document.getElementById("timeline") as unknown as SVGSVGElement;
 const rows = byId<HTMLTableSectionElement>("rows");
 const status = byId("status");
 const runButton = byId<HTMLButtonElement>("run");
-const NS = "http://www.w3.org/2000/svg";
 const LABEL = 150;
 const ROW = 30;
 const TOP = 40;
 const WIDTH = 920;
-
-function node<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
-  const el = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
 
 /** `text`, cut to `n` characters (the table below has it whole). */
 const clip = (text: string, n: number) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
@@ -77,32 +70,32 @@ function draw(tracks: Track[], markers: { label: string; at: number; kind: strin
   svg.setAttribute("viewBox", `0 0 ${WIDTH} ${height}`);
   svg.replaceChildren();
   for (let t = 0; t <= span; t += 500) {
-    svg.append(node("line", { x1: x(t), x2: x(t), y1: TOP - 8, y2: height - 16, class: "grid" }));
-    svg.append(node("text", { x: x(t), y: height - 2, "text-anchor": "middle", class: "tick" }, `${t} ms`));
+    svg.append(el("line", { x1: x(t), x2: x(t), y1: TOP - 8, y2: height - 16, class: "grid" }));
+    svg.append(el("text", { x: x(t), y: height - 2, "text-anchor": "middle", class: "tick" }, `${t} ms`));
   }
   tracks.forEach((track, i) => {
     const y = TOP + i * ROW;
-    const g = node("g", { class: "track", "data-task": track.spec.id, "data-state": track.end ?? track.future.state });
-    g.append(node("text", { x: 0, y: y + 15, class: "tick" }, track.spec.id));
+    const g = el("g", { class: "track", "data-task": track.spec.id, "data-state": track.end ?? track.future.state });
+    g.append(el("text", { x: 0, y: y + 15, class: "tick" }, track.spec.id));
     const runFrom = track.runningAt ?? track.endedAt ?? now;
-    g.append(node("rect", { x: x(0), y: y + 4, width: Math.max(1, x(runFrom) - x(0)), height: 16, class: "seg pending" }));
+    g.append(el("rect", { x: x(0), y: y + 4, width: Math.max(1, x(runFrom) - x(0)), height: 16, class: "seg pending" }));
     if (track.runningAt !== undefined) {
       const to = track.endedAt ?? now;
-      g.append(node("rect", { x: x(track.runningAt), y: y + 4, width: Math.max(2, x(to) - x(track.runningAt)), height: 16, class: "seg running" }));
+      g.append(el("rect", { x: x(track.runningAt), y: y + 4, width: Math.max(2, x(to) - x(track.runningAt)), height: 16, class: "seg running" }));
     }
     if (track.end && track.endedAt !== undefined) {
-      g.append(node("text", { x: x(track.endedAt) + 6, y: y + 17, class: `end ${track.end}` }, `${SYMBOL[track.end]} ${clip(track.outcome ?? "", 44)}`));
+      g.append(el("text", { x: x(track.endedAt) + 6, y: y + 17, class: `end ${track.end}` }, `${SYMBOL[track.end]} ${clip(track.outcome ?? "", 44)}`));
     }
     if (track.completedAs !== undefined && track.endedAt !== undefined) {
-      g.append(node("circle", { cx: x(track.endedAt), cy: y, r: 8, class: "order" }));
-      g.append(node("text", { x: x(track.endedAt), y: y + 4, "text-anchor": "middle", class: "order-n" }, String(track.completedAs)));
+      g.append(el("circle", { cx: x(track.endedAt), cy: y, r: 8, class: "order" }));
+      g.append(el("text", { x: x(track.endedAt), y: y + 4, "text-anchor": "middle", class: "order-n" }, String(track.completedAs)));
     }
     svg.append(g);
   });
   markers.forEach((m, i) => {
-    const g = node("g", { class: `marker ${m.kind}`, "data-marker": m.label });
-    g.append(node("line", { x1: x(m.at), x2: x(m.at), y1: 12 + (i % 2) * 12, y2: height - 16 }));
-    g.append(node("text", { x: x(m.at) + 4, y: 20 + (i % 2) * 12, class: "marker-label" }, `${m.label} (${ms(m.at)})`));
+    const g = el("g", { class: `marker ${m.kind}`, "data-marker": m.label });
+    g.append(el("line", { x1: x(m.at), x2: x(m.at), y1: 12 + (i % 2) * 12, y2: height - 16 }));
+    g.append(el("text", { x: x(m.at) + 4, y: 20 + (i % 2) * 12, class: "marker-label" }, `${m.label} (${ms(m.at)})`));
     svg.append(g);
   });
 }
