@@ -683,8 +683,12 @@ export class Scheduler implements FutureOwner {
     if (t.controls) t.controls.timer = undefined;
     const s = t.slot as WorkerSlot | undefined;
     if (!s || t.future.done()) return;
+    const grace = this.#config.cancelGrace;
     const error = new TimeoutError(
-      `the task (${t.def.label}) did not finish within its timeout of ${timeout} ms; it was asked to stop, and its worker "${s.name}" is replaced if it does not within ${this.#config.cancelGrace} ms`,
+      `${t.def.label} did not finish within its timeout of ${timeout} ms: ` +
+        (grace > 0
+          ? `it was asked to stop (currentTask().signal), and its worker "${s.name}" is replaced unless it stops within ${grace} ms`
+          : `its worker "${s.name}" was stopped and is replaced`),
     );
     this.#stop(s, t, error, `it ran past its timeout of ${timeout} ms`, true);
   }
