@@ -6,7 +6,7 @@
 // that 5.9's speed does not matter; `npm run typecheck` uses the same compiler, so the two agree.
 import typescript from "@rollup/plugin-typescript";
 import { dts } from "rollup-plugin-dts";
-import { copyFileSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, rmSync } from "node:fs";
 import { rollup } from "rollup";
 import { transform } from "esbuild";
 import { nodeResolve } from "@rollup/plugin-node-resolve";
@@ -25,6 +25,9 @@ const ts = () =>
   });
 
 const external = (id) => id.startsWith("node:");
+// isofutures/bullmq: its peers stay outside, and it imports the package's own entry by name, so
+// that its QueueExecutor extends the very Executor (and makes the very Futures) of "isofutures".
+const queueExternal = (id) => external(id) || id === "bullmq" || id === "ioredis" || id === "isofutures";
 
 // observable-fns (the Observable of streams) is bundled in, so the package has no runtime
 // dependency and its browser build loads unbundled.
@@ -47,6 +50,14 @@ function inlineBootstrap(entry) {
     },
   };
 }
+
+// The worker command is run as a program (package.json "bin").
+const executableCli = () => ({
+  name: "executable-cli",
+  writeBundle() {
+    chmodSync("dist/node/cli.js", 0o755);
+  },
+});
 
 // The .cts copies let CommonJS consumers under "moduleResolution": "node16" see CJS types.
 const copyCjsTypes = (files) => ({
@@ -101,6 +112,25 @@ export default [
     },
   },
   {
+    input: { bullmq: "platform/node/bullmq/index.ts", cli: "platform/node/bullmq/cli.ts" },
+    external: queueExternal,
+    plugins: [ts(), executableCli()],
+    output: {
+      dir: "dist/node",
+      format: "es",
+      sourcemap: true,
+      entryFileNames: "[name].js",
+      chunkFileNames: "queue-[hash].js",
+      banner: (chunk) => (chunk.name === "cli" ? "#!/usr/bin/env node" : ""),
+    },
+  },
+  {
+    input: { bullmq: "platform/node/bullmq/index.ts" },
+    external: queueExternal,
+    plugins: [ts()],
+    output: { dir: "dist/node", format: "cjs", sourcemap: true, entryFileNames: "[name].cjs", exports: "named" },
+  },
+  {
     // The browser build: no Node built-in is reachable from it. The worker bootstrap is bundled
     // into a string inside it (started from a Blob URL), so apps never serve a file of ours.
     input: { index: "platform/browser/index.ts", worker: "platform/browser/worker.ts" },
@@ -119,9 +149,10 @@ export default [
     ["worker", "platform/node/worker.ts"],
     ["browser/index", "platform/browser/index.ts"],
     ["browser/worker", "platform/browser/worker.ts"],
+    ["bullmq", "platform/node/bullmq/index.ts"],
   ].map(([name, input]) => ({
     input,
-    external,
+    external: name === "bullmq" ? queueExternal : external,
     plugins: [bundled(), dts({ tsconfig: "./tsconfig.json", respectExternal: true }), copyCjsTypes([name])],
     output: { file: `dist/${name}.d.ts`, format: "es" },
   })),

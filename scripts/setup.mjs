@@ -2,8 +2,9 @@
 // (it runs before node_modules exists): installs dependencies when they are missing or older than
 // package-lock.json, and links the package to itself (node_modules/isofutures) so that tests,
 // demos and benchmarks import "isofutures" exactly as a user does, through package.json "exports".
-// With --browser it also makes sure a Chromium is there for the browser tests: one found on the
-// machine (CHROMIUM_PATH, /usr/bin/chromium…), else Debian's package, installed with apt-get.
+// With --browser it also makes sure a Chromium is there for the browser tests (one found on the
+// machine: CHROMIUM_PATH, /usr/bin/chromium…), and with --redis a redis-server for the queue tests
+// (REDIS_SERVER, /usr/bin/redis-server…); else Debian's packages, installed with apt-get.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -36,27 +37,45 @@ if (!linked) {
   symlinkSync("..", self, "dir");
 }
 
-if (process.argv.includes("--browser")) ensureChromium();
+const wanted = [];
+if (process.argv.includes("--browser")) {
+  wanted.push({
+    what: "Chromium, for the browser tests",
+    candidates: [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome-stable", "/usr/bin/google-chrome", "/snap/bin/chromium"],
+    pkg: "chromium",
+    env: "CHROMIUM_PATH",
+  });
+}
+if (process.argv.includes("--redis")) {
+  wanted.push({
+    what: "redis-server, for the QueueExecutor tests",
+    candidates: [process.env.REDIS_SERVER, "/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"],
+    pkg: "redis-server",
+    env: "REDIS_SERVER",
+  });
+}
+const missing = wanted.filter((w) => !w.candidates.some((p) => p && existsSync(p)));
+if (missing.length > 0) aptInstall(missing);
 
-function ensureChromium() {
-  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome-stable", "/usr/bin/google-chrome", "/snap/bin/chromium"];
-  if (candidates.some((p) => p && existsSync(p))) return;
+// Installs Debian packages with apt-get (as root, or through sudo -n).
+function aptInstall(items) {
   const apt = ["/usr/bin/apt-get", "/bin/apt-get"].find((p) => existsSync(p));
-  const root = typeof process.getuid === "function" && process.getuid() === 0;
+  const hint = items.map((w) => `${w.pkg} (or set ${w.env})`).join(", ");
   if (!apt) {
-    console.error("setup: no Chromium found and no apt-get to install one: install Chromium and set CHROMIUM_PATH");
+    console.error(`setup: missing ${items.map((w) => w.what).join(" and ")}, and no apt-get to install them: install ${hint}`);
     process.exit(1);
   }
+  const root = typeof process.getuid === "function" && process.getuid() === 0;
   const sudo = root ? [] : ["sudo", "-n"];
   const run = (args) => {
     const [cmd, ...rest] = [...sudo, ...args];
     const r = spawnSync(cmd, rest, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
     if (r.status !== 0) {
-      console.error(`setup: '${args.join(" ")}' failed; install Chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+      console.error(`setup: '${args.join(" ")}' failed; install ${hint}`);
       process.exit(1);
     }
   };
-  console.log("setup: installing Chromium for the browser tests (apt-get install -y chromium)…");
+  console.log(`setup: installing ${items.map((w) => w.what).join(" and ")} (apt-get install -y ${items.map((w) => w.pkg).join(" ")})…`);
   run([apt, "update", "-qq"]);
-  run([apt, "install", "-y", "-qq", "chromium"]);
+  run([apt, "install", "-y", "-qq", ...items.map((w) => w.pkg)]);
 }

@@ -11,6 +11,7 @@ import { newFuture, setException, setJob, type Future } from "./future.js";
 import { startMap, type MapHost, type MapOptions } from "./map.js";
 import { KIND_CALL, KIND_STREAM, STREAM_WINDOW, taskCode } from "./protocol.js";
 import { Scheduler, type ExecutorStats } from "./scheduler.js";
+import { engineKit, type Engine, type EngineKit, type EngineSettings } from "./engine.js";
 import { Task, type ChunkOutcome, type StreamSink, type TaskControls } from "./task.js";
 import { TaskStream, type StreamOptions } from "./stream.js";
 import type { TaskRef } from "./task-ref.js";
@@ -92,7 +93,7 @@ const asyncDispose: typeof Symbol.asyncDispose =
  * arguments and results are checked.
  */
 export abstract class Executor<M extends object = AnyTasks> {
-  readonly #scheduler: Scheduler;
+  readonly #scheduler: Engine;
   readonly #functions: FunctionTable;
   readonly #kind: string;
   #shutdownCalled = false;
@@ -100,7 +101,16 @@ export abstract class Executor<M extends object = AnyTasks> {
   readonly #checkArgs: ((args: readonly unknown[]) => Error | undefined) | undefined;
 
   /** @internal Executors are made by their subclasses. */
-  protected constructor(options: ExecutorOptions | undefined, factory: WorkerFactory, config: { defaultMaxWorkers: () => number; served: boolean }) {
+  protected constructor(
+    options: ExecutorOptions | undefined,
+    factory: WorkerFactory,
+    config: {
+      defaultMaxWorkers: () => number;
+      served: boolean;
+      /** Runs the tasks with something else than a pool of workers from `factory` (a remote queue). */
+      engine?: ((kit: EngineKit, settings: EngineSettings) => Engine) | undefined;
+    },
+  ) {
     const o = options ?? {};
     if (typeof o !== "object") throw new TypeError(`${factory.kind} executor options must be an object, got ${describe(o)}`);
     const kind = `${factory.kind} executor`;
@@ -142,17 +152,18 @@ export abstract class Executor<M extends object = AnyTasks> {
     } catch (error) {
       throw new TypeError(`${kind}: initArgs must be structured-cloneable: ${(error as Error).message}`, { cause: error });
     }
-    this.#scheduler = new Scheduler(factory, {
-      maxWorkers,
-      cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE,
-      minWorkers,
-      maxTasksPerWorker: o.maxTasksPerWorker ?? Infinity,
-      idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
-      name: o.name ?? "isofutures",
-      tasks,
-      initializer,
-      initArgs,
-    });
+    const settings = { maxWorkers, cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE, name: o.name ?? "isofutures" };
+    this.#scheduler = config.engine
+      ? config.engine(engineKit, settings)
+      : new Scheduler(factory, {
+          ...settings,
+          minWorkers,
+          maxTasksPerWorker: o.maxTasksPerWorker ?? Infinity,
+          idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+          tasks,
+          initializer,
+          initArgs,
+        });
     const scheduler = this.#scheduler;
     const functions = this.#functions;
     this.#host = {

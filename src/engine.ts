@@ -1,0 +1,56 @@
+/**
+ * What an executor needs from whatever runs its tasks. The {@link Scheduler} (worker pools on
+ * threads, processes, web workers, or the calling thread) is one engine; an executor on a remote
+ * job queue is another, living outside the core and given the core's settling functions through
+ * an {@link EngineKit}.
+ * @internal
+ * @module
+ */
+import { decodeError, encodeError } from "./error-codec.js";
+import { CancelledError, TimeoutError, WorkerCrashedError, BrokenExecutorError } from "./errors.js";
+import { forceCancel, setException, setResult, setRunning, type FutureOwner } from "./future.js";
+import { DEF_EXPORT, DEF_REF, DEF_SOURCE, KIND_CALL, KIND_MAP, KIND_STARMAP, KIND_STREAM } from "./protocol.js";
+import type { ExecutorStats } from "./scheduler.js";
+import type { Task, TaskControls } from "./task.js";
+
+/** Runs an executor's tasks. */
+export interface Engine extends FutureOwner {
+  readonly maxWorkers: number;
+  /** Set once the engine can run nothing more: `submit` then throws `BrokenExecutorError`. */
+  readonly broken: BrokenExecutorError | undefined;
+  enqueue(task: Task): void;
+  /** The task has a timeout or a signal. */
+  listen(task: Task, controls: TaskControls): void;
+  /** Stream back-pressure: the consumer took `n` values. */
+  credit(task: Task, n: number): void;
+  /** The consumer of a stream let go. */
+  stopStream(task: Task): void;
+  shutdown(cancelFutures: boolean): Promise<void>;
+  terminate(): Promise<void>;
+  stats(): ExecutorStats;
+  /** A future failed or was cancelled before reaching the engine. */
+  countSettledEarly(cancelled: boolean): void;
+}
+
+/** What the executor tells the engine it makes. */
+export interface EngineSettings {
+  maxWorkers: number;
+  name: string;
+  cancelGrace: number;
+}
+
+/** The core's internals an engine outside `src/` may use: settling futures, the error codec, the protocol's task kinds. */
+export const engineKit = {
+  setRunning,
+  setResult,
+  setException,
+  forceCancel,
+  encodeError,
+  decodeError,
+  errors: { CancelledError, TimeoutError, WorkerCrashedError, BrokenExecutorError },
+  kinds: { call: KIND_CALL, map: KIND_MAP, starmap: KIND_STARMAP, stream: KIND_STREAM },
+  defs: { export: DEF_EXPORT, ref: DEF_REF, source: DEF_SOURCE },
+} as const;
+
+/** See {@link engineKit}. */
+export type EngineKit = typeof engineKit;

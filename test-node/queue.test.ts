@@ -1,0 +1,314 @@
+// QueueExecutor (isofutures/bullmq) against a real redis-server and real `isofutures worker`
+// processes: the executor's semantics across machines, values and errors through the queue,
+// cancellation, timeouts, signals, a worker killed mid-job, a graceful worker stop, a Redis
+// restart, and a Redis outage longer than the reconnect window.
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Queue } from "bullmq";
+import { BrokenExecutorError, CancelledError, FIRST_COMPLETED, TimeoutError, asCompleted, wait, type Future } from "isofutures";
+import { QueueExecutor } from "isofutures/bullmq";
+import { startRedis, startWorker, type RedisServer, type WorkerProcess } from "./helpers/redis.js";
+import type * as QueueTasks from "./fixtures/queue-tasks.mjs";
+
+type Tasks = typeof QueueTasks;
+const TASKS = fileURLToPath(new URL("fixtures/queue-tasks.mjs", import.meta.url));
+// Short locks, so that a killed worker's job is run again within seconds.
+const FAST_STALL = ["--lock-duration", "1500", "--stalled-interval", "500"];
+
+let redis: RedisServer;
+const workers: WorkerProcess[] = [];
+const executors: QueueExecutor<Tasks>[] = [];
+let queueNo = 0;
+
+function executor(queue: string, options: Partial<ConstructorParameters<typeof QueueExecutor>[0]> = {}): QueueExecutor<Tasks> {
+  const ex = new QueueExecutor<Tasks>({ connection: redis.url, queue, ...options });
+  executors.push(ex);
+  return ex;
+}
+
+async function worker(queue: string, extra: string[] = []): Promise<WorkerProcess> {
+  const w = await startWorker(["--redis", redis.url, "--queue", queue, "--tasks", TASKS, "--threads", "2", ...FAST_STALL, ...extra]);
+  workers.push(w);
+  return w;
+}
+
+/** A fresh queue name with `n` workers on it. */
+async function queueWith(n: number, extra: string[] = []): Promise<[string, WorkerProcess[]]> {
+  const name = `q${++queueNo}`;
+  const ws: WorkerProcess[] = [];
+  for (let i = 0; i < n; i++) ws.push(await worker(name, extra));
+  return [name, ws];
+}
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "isofutures-queue-"));
+
+async function settle<T>(f: PromiseLike<T>): Promise<{ ok: true; value: T } | { ok: false; error: any }> {
+  try {
+    return { ok: true, value: await f };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** Resolves when `check()` is true (polled; bounded). */
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.allSettled(executors.map((e) => e.terminate()));
+  for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
+  await redis?.stop();
+});
+
+describe("QueueExecutor: the executor's semantics through Redis", () => {
+  let q: string;
+  let ex: QueueExecutor<Tasks>;
+  beforeAll(async () => {
+    [q] = await queueWith(2);
+    ex = executor(q);
+  }, 30_000);
+
+  it("submit runs the task on a worker process and gives its result", async () => {
+    expect(await ex.submit("add", 2, 3)).toBe(5);
+    const pids = new Set(await Promise.all(Array.from({ length: 12 }, () => ex.submit("pid"))));
+    expect(pids.has(process.pid)).toBe(false);
+    expect(pids.size).toBeGreaterThanOrEqual(1);
+  });
+
+  it("values round-trip with structured-clone fidelity", async () => {
+    const value = {
+      map: new Map<unknown, unknown>([[1, "a"], ["k", new Set([1, 2])]]),
+      big: 12345678901234567890n,
+      date: new Date(1_700_000_000_000),
+      bytes: new Uint8Array([1, 2, 3]),
+      floats: new Float64Array([0.5, -0]),
+      re: /x+/gi,
+      nested: [{ deep: [undefined, null, NaN] }],
+    };
+    const back = (await ex.submit("echo", value)) as typeof value;
+    expect(back).toEqual(value);
+    expect(back.map).toBeInstanceOf(Map);
+    expect(back.bytes).toBeInstanceOf(Uint8Array);
+    expect(Object.is(back.floats[1], -0)).toBe(true);
+  });
+
+  it("a task's error keeps its class, name, message, code, other fields, cause and worker stack", async () => {
+    const r = await settle(ex.submit("fail", "no such row"));
+    expect(r.ok).toBe(false);
+    const e = (r as { error: RangeError & { code: string; detail: { n: bigint } } }).error;
+    expect(e).toBeInstanceOf(RangeError);
+    expect(e.message).toBe("no such row");
+    expect(e.code).toBe("E_QUEUE");
+    expect(e.detail).toEqual({ n: 1n });
+    expect((e.cause as Error).message).toBe("the cause");
+    expect(e.stack).toContain("queue-tasks.mjs");
+  });
+
+  it("map, starmap and mapUnordered", async () => {
+    const out: number[] = [];
+    for await (const x of ex.map("add", [1, 2, 3, 4, 5].map((n) => n), { chunksize: 2 })) out.push(x as number);
+    expect(out).toEqual([NaN, NaN, NaN, NaN, NaN]); // add(n) with one argument: n + undefined
+    const star: number[] = [];
+    for await (const x of ex.starmap("add", [[1, 2], [3, 4], [5, 6]] as [number, number][])) star.push(x);
+    expect(star).toEqual([3, 7, 11]);
+    const unordered: number[] = [];
+    for await (const x of ex.mapUnordered("sleep", [300, 10, 150])) unordered.push(x as number);
+    expect(unordered.sort((a, b) => a - b)).toEqual([10, 150, 300]);
+  });
+
+  it("a map item's error is thrown at its place, with its class", async () => {
+    const it = ex.map("echo", [1, 2]);
+    expect((await it.next()).value).toBe(1);
+    const it2 = ex.starmap("fail", [["bad item"]] as [string][]);
+    await expect(it2.next()).rejects.toThrow(RangeError);
+  });
+
+  it("wait and asCompleted work on its futures", async () => {
+    const slow = ex.submit("sleep", 800);
+    const fast = ex.submit("sleep", 50);
+    const { done, notDone } = await wait([slow, fast], { returnWhen: FIRST_COMPLETED });
+    expect(done.has(fast as Future<number>)).toBe(true);
+    expect(notDone.has(slow as Future<number>)).toBe(true);
+    const order: number[] = [];
+    for await (const f of asCompleted([ex.submit("sleep", 400), ex.submit("sleep", 30)])) order.push((await f) as number);
+    expect(order).toEqual([30, 400]);
+    await slow;
+  });
+
+  it("a future is pending while its job waits in Redis, running once a worker takes it", async () => {
+    const dir = tempDir();
+    // 2 workers × 2 threads: four long jobs occupy every slot; the fifth waits in Redis.
+    const busy = Array.from({ length: 4 }, (_, i) => ex.submit("marked", dir, `busy${i}`, 1200));
+    await until(() => busy.every((f) => f.running()), "the four jobs to start");
+    const waiting = ex.submit("marked", dir, "waiting", 10);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(waiting.state).toBe("pending");
+    expect(ex.stats().tasks).toMatchObject({ queued: 1, running: 4 });
+    // cancel() of a waiting job takes it out of Redis: it never runs.
+    expect(waiting.cancel()).toBe(true);
+    await expect(waiting).rejects.toBeInstanceOf(CancelledError);
+    await Promise.all(busy);
+    const later = await ex.submit("marked", dir, "after", 10);
+    expect(typeof later).toBe("number");
+    expect(readdirSync(dir).filter((f) => f.startsWith("waiting"))).toEqual([]);
+  });
+
+  it("timeout: the future fails at the deadline and the worker is told to stop the task", async () => {
+    const started = Date.now();
+    await expect(ex.submitWith({ timeout: 300 }, "sleep", 10_000)).rejects.toBeInstanceOf(TimeoutError);
+    expect(Date.now() - started).toBeLessThan(2000);
+    // A task that ignores its signal is stopped by the worker's own pool (it runs with the same timeout).
+    await expect(ex.submitWith({ timeout: 300 }, "spin", 20_000)).rejects.toBeInstanceOf(TimeoutError);
+    // The workers are free again: four jobs at once still run together.
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 4 }, () => ex.submit("sleep", 300)));
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it("signal: aborting a running job fails its future with the reason and stops the task", async () => {
+    const controller = new AbortController();
+    const f = ex.submitWith({ signal: controller.signal }, "sleep", 10_000);
+    await until(() => f.running(), "the job to start");
+    controller.abort(new Error("the user left"));
+    await expect(f).rejects.toThrow("the user left");
+    expect(await ex.submit("add", 1, 1)).toBe(2);
+  });
+
+  it("functions sent as source are refused unless both sides allow them", async () => {
+    await expect(ex.submit((x: number) => x * 2, 21)).rejects.toThrow(/allowFunctionSource: true here and start the workers with --allow-function-source/);
+    const [open] = await queueWith(1, ["--allow-function-source"]);
+    const allowed = executor(open, { allowFunctionSource: true });
+    expect(await allowed.submit((x: number) => x * 2, 21)).toBe(42);
+    // An executor that allows them, on a worker that does not:
+    const refused = executor(q, { allowFunctionSource: true });
+    await expect(refused.submit((x: number) => x * 2, 21)).rejects.toThrow(/does not run functions sent as source/);
+  });
+
+  it("bad options and arguments are refused clearly", () => {
+    expect(() => new QueueExecutor({ connection: "http://x", queue: "a" })).toThrow(/redis:\/\//);
+    expect(() => new QueueExecutor({ connection: redis.url, queue: "" })).toThrow(/queue must be a non-empty name/);
+    expect(() => new QueueExecutor({ connection: redis.url, queue: "a", defaultJobOptions: { jobId: "x" } })).toThrow(/jobId cannot be set/);
+    expect(() => new QueueExecutor({ connection: redis.url, queue: "a", maxWorkers: 0 })).toThrow(RangeError);
+  });
+
+  it("arguments that cannot travel fail their future, not the executor", async () => {
+    await expect(ex.submit("echo", { f: () => 1 })).rejects.toThrow(/cannot be sent through the queue/);
+    await expect(ex.submit("echo", new SharedArrayBuffer(8))).rejects.toThrow(/cannot be passed to a QueueExecutor/);
+    expect(await ex.submit("add", 2, 2)).toBe(4);
+  });
+
+  it("attempts > 1 re-runs a failing task; the future gets the last outcome", async () => {
+    const retrying = executor(q, { defaultJobOptions: { attempts: 3 } });
+    const dir = tempDir();
+    expect(await retrying.submit("flaky", dir, 2)).toBe(3);
+    const dir2 = tempDir();
+    await expect(retrying.submit("flaky", dir2, 5)).rejects.toThrow("flaky call 3");
+  });
+
+  it("results do not pile up in Redis, and the stats add up", async () => {
+    const before = ex.stats().tasks;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => ex.submit("add", i, 1)));
+    const after = ex.stats().tasks;
+    expect(after.completed - before.completed).toBe(20);
+    expect(after.running + after.queued).toBe(0);
+    const queue = new Queue(q, { connection: { host: "127.0.0.1", port: redis.port } });
+    const counts = await queue.getJobCounts("completed", "failed", "waiting", "active");
+    await queue.close();
+    expect(counts).toEqual({ completed: 0, failed: 0, waiting: 0, active: 0 });
+  });
+});
+
+describe("QueueExecutor: workers that die or stop", () => {
+  it("a worker killed (SIGKILL) mid-job: the job runs again on the other, and its future resolves once", async () => {
+    const [q, [a, b]] = await queueWith(2);
+    const ex = executor(q);
+    const dir = tempDir();
+    const f = ex.submit("marked", dir, "job", 1500);
+    await until(() => readdirSync(dir).length === 1, "the job to start");
+    const firstPid = Number(readdirSync(dir)[0]!.split("-")[1]);
+    const victim = [a!, b!].find((w) => w.pid === firstPid);
+    expect(victim).toBeDefined();
+    victim!.child.kill("SIGKILL");
+    const settled: unknown[] = [];
+    f.addDoneCallback(() => settled.push(f.state));
+    const survivor = await f;
+    expect(survivor).not.toBe(firstPid);
+    expect([a!.pid, b!.pid]).toContain(survivor);
+    expect(readdirSync(dir)).toHaveLength(2); // at least once: it ran twice
+    await new Promise((r) => setTimeout(r, 300));
+    expect(settled).toEqual(["finished"]);
+  }, 30_000);
+
+  it("SIGTERM: the worker finishes its running jobs, takes no new ones, and exits; nothing is lost", async () => {
+    const [q, [a, b]] = await queueWith(2);
+    const ex = executor(q);
+    const dir = tempDir();
+    const futures = Array.from({ length: 8 }, (_, i) => ex.submit("marked", dir, `t${i}`, 600));
+    await until(() => readdirSync(dir).some((f) => f.includes(`-${a!.pid}-`)), "worker A to take a job");
+    a!.child.kill("SIGTERM");
+    const results = await Promise.all(futures);
+    expect(results).toHaveLength(8);
+    expect(await a!.exited).toBe(0);
+    expect(a!.output()).toMatch(/SIGTERM: taking no new jobs/);
+    expect(a!.output()).toMatch(/stopped/);
+    // Each task ran exactly once: a graceful stop re-runs nothing.
+    expect(readdirSync(dir)).toHaveLength(8);
+    expect(results).toContain(b!.pid);
+  }, 30_000);
+});
+
+describe("QueueExecutor: Redis going away", () => {
+  it("a Redis restart within the reconnect window: pending and running futures still resolve", async () => {
+    const [q] = await queueWith(1);
+    const ex = executor(q);
+    expect(await ex.submit("add", 1, 2)).toBe(3);
+    const running = ex.submit("sleep", 1500, "slept");
+    await until(() => running.running(), "the job to start");
+    await redis.stop();
+    const submittedWhileDown = ex.submit("add", 20, 22);
+    await new Promise((r) => setTimeout(r, 500));
+    await redis.start();
+    expect(await running).toBe("slept");
+    expect(await submittedWhileDown).toBe(42);
+  }, 60_000);
+
+  it("a job Redis lost (it came back empty) fails its future instead of leaving it waiting", async () => {
+    const ex = executor(`nobody${++queueNo}`); // no worker: the job waits in Redis
+    const f = ex.submit("add", 1, 1);
+    const queue = new Queue(`nobody${queueNo}`, { connection: { host: "127.0.0.1", port: redis.port } });
+    await until(async () => (await queue.getJobCounts("waiting")).waiting === 1, "the job to reach Redis");
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await redis.stop();
+    await redis.start();
+    await expect(f).rejects.toThrow(/is no longer in Redis .* its outcome is unknown/);
+  }, 30_000);
+
+  it("an outage longer than reconnectWindow fails the futures with BrokenExecutorError, and submit throws it", async () => {
+    const [q] = await queueWith(1);
+    const ex = executor(q, { reconnectWindow: 500 });
+    expect(await ex.submit("add", 1, 1)).toBe(2);
+    const pending = ex.submit("sleep", 5000);
+    await until(() => pending.running(), "the job to start");
+    await redis.stop();
+    try {
+      await expect(pending).rejects.toBeInstanceOf(BrokenExecutorError);
+      await expect(pending).rejects.toThrow(/lost the connection to Redis .*\(reconnectWindow\)/);
+      expect(() => ex.submit("add", 1, 1)).toThrow(BrokenExecutorError);
+    } finally {
+      await redis.start();
+    }
+  }, 30_000);
+});
