@@ -59,6 +59,7 @@ export class QueueEngine implements Engine {
   #drained: (() => void) | undefined;
   #lost: ReturnType<typeof setTimeout> | undefined;
   #down = false;
+  #nextBatch: { entries: { name: string; data: JobData; opts: JobsOptions }[]; sent: Promise<unknown> } | undefined;
   /** Removals and stop requests on their way to Redis. */
   readonly #pendingWrites = new Set<Promise<unknown>>();
 
@@ -157,8 +158,7 @@ export class QueueEngine implements Engine {
     this.#byFuture.set(task.future, job);
     this.#queued++;
     const name = defKind === this.#kit.defs.export ? a : "function";
-    job.added = this.#ready
-      .then(() => this.#queue.add(name, data, { ...this.#o.defaultJobOptions, jobId: id }))
+    job.added = this.#batch({ name, data, opts: { ...this.#o.defaultJobOptions, jobId: id } })
       .then(
         () => true,
         (error: unknown) => {
@@ -169,6 +169,20 @@ export class QueueEngine implements Engine {
           return false;
         },
       );
+  }
+
+  // The jobs of one event-loop turn go to Redis together (one addBulk: one round trip).
+  #batch(entry: { name: string; data: JobData; opts: JobsOptions }): Promise<unknown> {
+    if (this.#nextBatch === undefined) {
+      const entries: (typeof entry)[] = [];
+      const sent = this.#ready.then(() => {
+        this.#nextBatch = undefined;
+        return this.#queue.addBulk(entries);
+      });
+      this.#nextBatch = { entries, sent };
+    }
+    this.#nextBatch.entries.push(entry);
+    return this.#nextBatch.sent;
   }
 
   #refuse(task: Task): Error | undefined {
