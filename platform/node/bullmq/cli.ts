@@ -6,8 +6,6 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { redisOptions } from "./queue-executor.js";
-import { startQueueWorker } from "./queue-worker.js";
 
 const USAGE = `usage: isofutures worker --redis URL --queue NAME [options]
 
@@ -85,6 +83,17 @@ async function main(argv: string[]): Promise<void> {
   } catch {
     fail(`--redis must be a redis:// URL, got ${JSON.stringify(redis)}`);
   }
+  // bullmq and ioredis are optional peer dependencies: loaded only now, with a clear error if absent.
+  let loaded: [typeof import("./queue-executor.js"), typeof import("./queue-worker.js")];
+  try {
+    loaded = await Promise.all([import("./queue-executor.js"), import("./queue-worker.js")]);
+  } catch (error) {
+    const missing = /Cannot find (package|module) '(bullmq|ioredis)'/.exec(String((error as Error)?.message))?.[2];
+    if (!missing) throw error;
+    process.stderr.write(`isofutures worker: needs the packages bullmq and ioredis, and ${missing} is not installed here: npm install bullmq ioredis\n`);
+    process.exit(1);
+  }
+  const [{ redisOptions }, { startQueueWorker }] = loaded;
   const worker = await startQueueWorker({
     connection: redisOptions(url),
     queue,
