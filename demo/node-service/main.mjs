@@ -45,7 +45,8 @@ const stop = async (signal) => {
     await service.terminate();
     process.exit(1);
   }
-  console.log(`${signal}: shutting down (${service.stats().inFlight} requests in progress; new ones get 503)`);
+  const n = service.stats().inFlight;
+  console.log(`${signal}: shutting down (${n} request${n === 1 ? "" : "s"} in progress; new ones get 503)`);
   await service.close();
   console.log("stopped");
 };

@@ -62,9 +62,16 @@ export function createService(options) {
   loopDelay.enable();
 
   let inFlight = 0; // heavy requests admitted and not answered (reading their body, queued or running)
+  let preparing = 0; // of which still reading their body (their task not submitted yet)
   let draining = false;
   let closing;
-  let onIdle = () => {};
+  let waiters = [];
+  const changed = () => {
+    const ready = waiters.filter((w) => w.check());
+    waiters = waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  };
+  const until = (check) => (check() ? Promise.resolve() : new Promise((resolve) => waiters.push({ check, resolve })));
   const counts = { statuses: {}, aborted: 0 };
   const completions = []; // times of the last task completions, for Retry-After
   const retryAfter = () => {
@@ -114,6 +121,15 @@ export function createService(options) {
       return unavailable(res, `the service is at capacity: ${inFlight} requests in progress or queued (limit ${capacity})`);
     }
     inFlight++;
+    preparing++;
+    let prepared = false;
+    const submitted = () => {
+      if (!prepared) {
+        prepared = true;
+        preparing--;
+        changed();
+      }
+    };
     // The client going away stops its task: a queued one is cancelled, a running one stopped.
     const gone = new AbortController();
     const onClose = () => {
@@ -122,7 +138,9 @@ export function createService(options) {
     res.on("close", onClose);
     try {
       const args = await prepare();
-      const result = await executor.submitWith({ timeout, signal: gone.signal }, task, ...args);
+      const future = executor.submitWith({ timeout, signal: gone.signal }, task, ...args);
+      submitted();
+      const result = await future;
       completions.push(performance.now());
       if (completions.length > 32) completions.shift();
       const { status, body } = respond(result);
@@ -138,11 +156,13 @@ export function createService(options) {
       }
     } finally {
       res.off("close", onClose);
-      if (--inFlight === 0) onIdle();
+      submitted();
+      inFlight--;
+      changed();
     }
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer({ requestTimeout: 30_000 }, (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname;
     const only = (method) => {
@@ -203,17 +223,18 @@ export function createService(options) {
     },
 
     /**
-     * Graceful shutdown: from now on every request gets 503 (and its connection is closed);
-     * tasks already submitted run to the end (`shutdown({ wait: true })`) and their requests are
-     * answered; then the server closes.
+     * Graceful shutdown: from now on every new request gets 503 (and its connection is closed);
+     * requests admitted before finish normally: those still sending their body submit their task,
+     * then the executor is shut down with `shutdown({ wait: true })` (queued and running tasks run
+     * to the end), their answers are sent, and the server closes.
      * @returns {Promise<void>}
      */
     close() {
       closing ??= (async () => {
         draining = true;
-        const idle = inFlight === 0 ? Promise.resolve() : new Promise((resolve) => (onIdle = resolve));
+        await until(() => preparing === 0);
         await executor.shutdown({ wait: true });
-        await idle;
+        await until(() => inFlight === 0);
         await new Promise((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
