@@ -98,6 +98,29 @@ export function childPids(pid) {
   return out;
 }
 
+/**
+ * CPU seconds used so far by the whole machine (busy time over all CPUs) and by the processes
+ * `pids` (all their threads, and their children already reaped). Linux only: null elsewhere.
+ * @param {number[]} pids
+ */
+function cpuSeconds(pids) {
+  if (!existsSync("/proc/stat")) return null;
+  const n = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const busy = n[0] + n[1] + n[2] + n[5] + n[6] + n[7]; // user nice system irq softirq steal
+  let own = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      own += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime stime cutime cstime
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const HZ = 100; // USER_HZ, the unit of /proc times
+  return { busy: busy / HZ, own: own / HZ };
+}
+
 /** Is a process with this id alive (and not a zombie)? */
 export function alive(pid) {
   try {
@@ -192,7 +215,7 @@ function pollHealth(url, intervalMs) {
  * every answer: 200 with a right body, or 503 with a Retry-After and a JSON error. Anything else
  * is a problem.
  */
-export async function drive(url, endpoint, { connections, duration, rate, healthIntervalMs = 20 }) {
+export async function drive(url, endpoint, { connections, duration, rate, healthIntervalMs = 20, pids = () => [process.pid] }) {
   const scenario = SCENARIOS[endpoint];
   if (!scenario) throw new Error(`no scenario ${endpoint}`);
   const problems = [];
@@ -200,6 +223,8 @@ export async function drive(url, endpoint, { connections, duration, rate, health
   let ok = 0;
   let rejected = 0;
   const health = pollHealth(url, healthIntervalMs);
+  const cpuBefore = cpuSeconds(pids());
+  const wallBefore = performance.now();
   const result = await autocannon({
     url,
     connections,
@@ -224,6 +249,8 @@ export async function drive(url, endpoint, { connections, duration, rate, health
       },
     ],
   });
+  const cpuAfter = cpuSeconds(pids());
+  const wall = (performance.now() - wallBefore) / 1000;
   const healthResult = await health.stop();
   if (result.errors > 0) note(`${result.errors} connection errors (${JSON.stringify(result.errors)})`);
   if (result.timeouts > 0) note(`${result.timeouts} requests timed out`);
@@ -239,6 +266,8 @@ export async function drive(url, endpoint, { connections, duration, rate, health
     statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([k, v]) => [k, v.count])),
     errors: result.errors + result.timeouts,
     health: healthResult,
+    // CPUs kept busy by other programs meanwhile (not the service, its workers or this process).
+    otherCpus: cpuBefore && cpuAfter ? Math.max(0, cpuAfter.busy - cpuBefore.busy - (cpuAfter.own - cpuBefore.own)) / wall : NaN,
     problems: [...problems, ...healthResult.problems],
   };
 }
@@ -261,7 +290,12 @@ export async function loadRun({ executor, endpoint, phases, args = [] }) {
     let stats;
     for (const { name, connections, duration, rate } of phases) {
       await fetchRaw(`${service.url}/stats/reset`, { method: "POST" });
-      const load = await drive(service.url, endpoint, { connections, duration, rate: typeof rate === "function" ? rate(results) : rate });
+      const load = await drive(service.url, endpoint, {
+        connections,
+        duration,
+        rate: typeof rate === "function" ? rate(results) : rate,
+        pids: () => [process.pid, service.pid, ...childPids(service.pid)],
+      });
       // Requests cut off when the run ends count as disconnected clients: their tasks are stopped.
       stats = await statsUntil(service.url, (s) => s.inFlight === 0 && s.pool.tasks.running === 0 && s.pool.tasks.queued === 0, "the service to be idle");
       results.push({ phase: name, ...load, loopDelay: stats.eventLoopDelayMs, aborted: stats.aborted });

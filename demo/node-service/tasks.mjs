@@ -97,7 +97,11 @@ export function validateDocument(body) {
  * @param {number} nice - 0 to 19.
  */
 export function lowerPriority(nice) {
-  setPriority(Math.min(19, getPriority() + nice));
+  try {
+    setPriority(Math.min(19, getPriority() + nice));
+  } catch {
+    // a platform that refuses: the workers keep the event loop's priority
+  }
 }
 
 /** Where this task ran: for warm-up and tests. */
