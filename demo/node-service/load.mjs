@@ -252,7 +252,7 @@ export async function drive(url, endpoint, { connections, duration, rate, health
   const cpuAfter = cpuSeconds(pids());
   const wall = (performance.now() - wallBefore) / 1000;
   const healthResult = await health.stop();
-  if (result.errors > 0) note(`${result.errors} connection errors (${JSON.stringify(result.errors)})`);
+  if (result.errors > 0) note(`${result.errors} connection errors`);
   if (result.timeouts > 0) note(`${result.timeouts} requests timed out`);
   return {
     endpoint,
