@@ -20,8 +20,8 @@ type Service = { url: string; pid: number; output: () => string; exited: Promise
 const started: Service[] = [];
 const clients: ClientRequest[] = [];
 
-async function start(args: string[]): Promise<Service> {
-  const s: Service = await startService(args);
+async function start(args: string[], options: { detached?: boolean } = {}): Promise<Service> {
+  const s: Service = await startService(args, options);
   started.push(s);
   return s;
 }
@@ -328,5 +328,17 @@ describe("Node service: load, limits and stopping", () => {
     expect(await s.exited).toEqual({ code: 0, signal: null });
     expect(s.output()).toMatch(/SIGTERM: shutting down \(1 request in progress; new ones get 503\)\nstopped/);
     expect(children.filter(alive)).toEqual([]);
+  });
+
+  it("Ctrl-C in a terminal (SIGINT to the whole process group): the running task finishes on its child, its request is answered", async () => {
+    const s = await start(["--executor", "process", "--workers", "1"], { detached: true });
+    const req = hold(`${s.url}/tile/3/4/3.png?iter=3000`);
+    const answer = answerOf(req);
+    req.end();
+    await statsUntil(s.url, (st: any) => st.pool.tasks.running === 1, "the task to start");
+    process.kill(-s.pid, "SIGINT");
+    expect((await answer).status).toBe(200);
+    expect(await s.exited).toEqual({ code: 0, signal: null });
+    expect(s.output()).toMatch(/SIGINT: shutting down \(1 request in progress; new ones get 503\)\nstopped/);
   });
 });

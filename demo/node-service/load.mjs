@@ -47,12 +47,13 @@ let validateBody;
 /**
  * Starts the service (`main.mjs --port 0 ...args`) as a child process.
  * @param {string[]} args - more flags.
- * @param {{ timeout?: number }} [options] - ms to wait for it to listen (default 20 000).
+ * @param {{ timeout?: number, detached?: boolean }} [options] - `timeout`: ms to wait for it to
+ *   listen (default 20 000); `detached`: in a process group of its own, as in a terminal.
  * @returns {Promise<{ url: string, pid: number, output: () => string,
  *   exited: Promise<{ code: number | null, signal: string | null }> }>}
  */
-export function startService(args = [], { timeout = 20_000 } = {}) {
-  const child = spawn(process.execPath, [MAIN, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+export function startService(args = [], { timeout = 20_000, detached = false } = {}) {
+  const child = spawn(process.execPath, [MAIN, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"], detached });
   let output = "";
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {

@@ -55,7 +55,7 @@ export function createService(options) {
     maxWorkers: workers,
     minWorkers: workers,
     name: "service",
-    ...(config.executor !== "inline" && config.workerNice > 0 ? { initializer: "lowerPriority", initArgs: [config.workerNice] } : {}),
+    ...(config.executor !== "inline" ? { initializer: "prepareWorker", initArgs: [config.workerNice] } : {}),
   });
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
   const delayMs = (ns) => Math.max(0, ns / 1e6 - LOOP_SAMPLE_MS);

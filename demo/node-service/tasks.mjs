@@ -4,7 +4,7 @@
 // is ended by terminating its worker, which the pool then replaces.
 import { scryptSync } from "node:crypto";
 import { getPriority, setPriority } from "node:os";
-import { threadId } from "node:worker_threads";
+import { isMainThread, threadId } from "node:worker_threads";
 import { transfer } from "isofutures/worker";
 import { validateOrders } from "./orders.mjs";
 import { encodePng } from "./png.mjs";
@@ -91,17 +91,24 @@ export function validateDocument(body) {
 }
 
 /**
- * The pools' initializer: lowers the scheduling priority of the worker's thread by `nice` (on
- * Linux a priority is per thread), so that when every core is busy with tasks the service's event
- * loop still gets a core at once. Not used inline: it would lower the event loop itself.
+ * The pools' initializer, run once in each worker:
+ * - lowers the scheduling priority of the worker's thread by `nice` (on Linux a priority is per
+ *   thread), so that when every core is busy with tasks the service's event loop still gets a core
+ *   at once (not used inline: it would lower the event loop itself);
+ * - in a child process, ignores SIGINT: Ctrl-C in a terminal reaches every process of the group,
+ *   and the service, not the signal, decides when its workers stop (a graceful shutdown lets
+ *   running tasks finish).
  * @param {number} nice - 0 to 19.
  */
-export function lowerPriority(nice) {
-  try {
-    setPriority(Math.min(19, getPriority() + nice));
-  } catch {
-    // a platform that refuses: the workers keep the event loop's priority
+export function prepareWorker(nice) {
+  if (nice > 0) {
+    try {
+      setPriority(Math.min(19, getPriority() + nice));
+    } catch {
+      // a platform that refuses: the workers keep the event loop's priority
+    }
   }
+  if (isMainThread) process.on("SIGINT", () => {});
 }
 
 /** Where this task ran: for warm-up and tests. */
