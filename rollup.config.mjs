@@ -13,9 +13,10 @@ import { nodeResolve } from "@rollup/plugin-node-resolve";
 
 rmSync("dist", { recursive: true, force: true });
 
-const ts = () =>
+// isofutures/bullmq is compiled with tsconfig.queue.json, which maps its self-import "isofutures".
+const ts = (tsconfig = "./tsconfig.json") =>
   typescript({
-    tsconfig: "./tsconfig.json",
+    tsconfig,
     declaration: false,
     sourceMap: true,
     outDir: undefined,
@@ -114,7 +115,7 @@ export default [
   {
     input: { bullmq: "platform/node/bullmq/index.ts", cli: "platform/node/bullmq/cli.ts" },
     external: queueExternal,
-    plugins: [ts(), executableCli()],
+    plugins: [ts("./tsconfig.queue.json"), executableCli()],
     output: {
       dir: "dist/node",
       format: "es",
@@ -127,7 +128,7 @@ export default [
   {
     input: { bullmq: "platform/node/bullmq/index.ts" },
     external: queueExternal,
-    plugins: [ts()],
+    plugins: [ts("./tsconfig.queue.json")],
     output: { dir: "dist/node", format: "cjs", sourcemap: true, entryFileNames: "[name].cjs", exports: "named" },
   },
   {
@@ -153,7 +154,7 @@ export default [
   ].map(([name, input]) => ({
     input,
     external: name === "bullmq" ? queueExternal : external,
-    plugins: [bundled(), dts({ tsconfig: "./tsconfig.json", respectExternal: true }), copyCjsTypes([name])],
+    plugins: [bundled(), dts({ tsconfig: name === "bullmq" ? "./tsconfig.queue.json" : "./tsconfig.json", respectExternal: true }), copyCjsTypes([name])],
     output: { file: `dist/${name}.d.ts`, format: "es" },
   })),
 ];
