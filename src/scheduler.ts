@@ -565,6 +565,13 @@ export class Scheduler implements FutureOwner {
       s.inflight.delete(seq);
       s.sent--;
       this.#release(t);
+      if (t.escalating) {
+        t.escalating = false;
+        s.stopping--;
+      }
+      // Stopped (timed out, aborted) before the worker started it: its future is settled, and
+      // there is nothing to run again.
+      if (t.future.done()) continue;
       if (t.transfer && t.transfer.length > 0) {
         this.#fail(t, new WorkerCrashedError(`the task was sent to worker "${s.name}" with transferred buffers, which went with that worker; it cannot be re-sent`));
         continue;

@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BrokenExecutorError, ThreadPoolExecutor, WorkerCrashedError, taskRef } from "isofutures";
-import { FIXTURES, Gate, make, settle, track } from "../helpers/executors.js";
+import { FIXTURES, Gate, SharedGate, make, settle, track } from "../helpers/executors.js";
 import { StrayCheck, alive, until } from "../helpers/strays.js";
 
 const POOLS = ["thread", "process"] as const;
@@ -250,6 +250,68 @@ describe("process pool: a child killed from outside", () => {
     const r = await settle(busy);
     expect(r.ok || r.error).toBeInstanceOf(WorkerCrashedError);
     expect(r.ok || r.error.signal).toBe("SIGKILL");
+    await strays.clean();
+  });
+});
+
+describe("thread pool: a task stopped before its worker started it", () => {
+  /** Widens the credit window, so that tasks submitted in one turn travel to the worker together. */
+  async function warm(ex: ReturnType<typeof make>) {
+    for (let r = 0; r < 6; r++) await Promise.all(Array.from({ length: 200 }, (_, i) => ex.submit("echo", i)));
+  }
+
+  it("is not queued again when its worker dies: the counts stay right and shutdown() resolves", async () => {
+    const strays = new StrayCheck();
+    const ex = make("thread", { maxWorkers: 1, cancelGrace: 60_000 });
+    await warm(ex);
+    const gate = new SharedGate();
+    const controller = new AbortController();
+    const crash = ex.submit("blockThenExit", gate.buffer, 1);
+    const stopped = ex.submitWith({ signal: controller.signal }, "echo", "never started");
+    await gate.arrivals(1);
+    expect(stopped.state).toBe("running"); // handed to the worker, behind the blocked task
+    controller.abort(new Error("not needed any more"));
+    await expect(stopped).rejects.toThrow("not needed any more");
+    gate.open();
+    await expect(crash).rejects.toBeInstanceOf(WorkerCrashedError);
+    expect(ex.stats().tasks).toMatchObject({ queued: 0, running: 0, failed: 2 });
+    expect(await ex.submit("add", 1, 2)).toBe(3);
+    await Promise.race([ex.shutdown(), new Promise((_, reject) => setTimeout(reject, 5000, new Error("shutdown() did not resolve")))]);
+    await strays.clean();
+  });
+
+  it("is not taken over by an idle worker: the worker that held it takes new tasks again", async () => {
+    const strays = new StrayCheck();
+    const ex = make("thread", { maxWorkers: 2, cancelGrace: 60_000 });
+    await warm(ex);
+    const [gateA, gateB] = [new SharedGate(), new SharedGate()];
+    const controller = new AbortController();
+    // One blocked task per worker, and behind them, in the same message, tasks each worker holds
+    // but has not started; half of those are then stopped.
+    const long = ex.submit("block", gateA.buffer, 0, "long");
+    const other = ex.submit("block", gateB.buffer, 0, "other");
+    const shorts = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? ex.submitWith({ signal: controller.signal }, "echo", i) : ex.submit("echo", i)));
+    await Promise.all([gateA.arrivals(1), gateB.arrivals(1)]);
+    expect(shorts.every((f) => f.state === "running")).toBe(true);
+    controller.abort(new Error("stopped"));
+    // The second worker finishes, goes idle and takes over what the first one holds.
+    gateB.open();
+    expect(await other).toBe("other");
+    const rs = await Promise.allSettled(shorts);
+    rs.forEach((r, i) => {
+      if (i % 2 === 1) expect(r).toEqual({ status: "fulfilled", value: i });
+      else expect(r).toMatchObject({ status: "rejected", reason: { message: "stopped" } });
+    });
+    expect(ex.stats().tasks.queued).toBe(0);
+    gateA.open();
+    expect(await long).toBe("long");
+    // Both workers take work again: two blocking tasks run side by side.
+    const gateC = new SharedGate();
+    const both = [ex.submit("block", gateC.buffer, 0, 1), ex.submit("block", gateC.buffer, 0, 2)];
+    await gateC.arrivals(2);
+    gateC.open();
+    expect(await Promise.all(both)).toEqual([1, 2]);
+    await Promise.race([ex.shutdown(), new Promise((_, reject) => setTimeout(reject, 5000, new Error("shutdown() did not resolve")))]);
     await strays.clean();
   });
 });
