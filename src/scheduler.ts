@@ -403,7 +403,8 @@ export class Scheduler implements FutureOwner {
   // ── results ─────────────────────────────────────────────────────────────────────────────────
 
   #onMessage(s: WorkerSlot, msg: unknown[]): void {
-    if (s.state === DEAD) return;
+    // Task code can post to its parent too: whatever is not a protocol message is ignored.
+    if (s.state === DEAD || !Array.isArray(msg)) return;
     switch (msg[0]) {
       case OP_RESULTS:
         return this.#onResults(s, msg);
@@ -417,6 +418,7 @@ export class Scheduler implements FutureOwner {
         if (s.inflight.size === 0) this.#becameIdle(s);
         return;
       case OP_INIT_FAILED: {
+        if (s.state !== STARTING) return;
         const cause = decodeError(msg[1] as WireError, `initializer in worker "${s.name}"`);
         this.#break(`its initializer failed in worker "${s.name}": ${messageOf(cause)}`, cause);
         return;
@@ -470,16 +472,22 @@ export class Scheduler implements FutureOwner {
     this.#release(t);
     const f = t.future;
     if (f.done()) return;
-    if (status === ST_OK) {
-      this.#completed++;
-      setResult(f, isWireShared(value) ? revive(value) : value);
-    } else if (status === ST_ERROR) {
+    if (status === ST_ERROR) {
       this.#failed++;
       setException(f, decodeError(value as WireError, `worker "${s.name}"`));
-    } else {
-      this.#completed++;
-      setResult(f, chunkOutcome(status, value, s.name));
+      return;
     }
+    let result: unknown;
+    try {
+      result = status === ST_OK ? (isWireShared(value) ? revive(value) : value) : chunkOutcome(status, value, s.name);
+    } catch (error) {
+      // Only a message forged by task code can get here: it fails the task it names, nothing else.
+      this.#failed++;
+      setException(f, new TypeError(`worker "${s.name}" sent a result for this task (${t.def.label}) that could not be read: ${messageOf(error)}`, { cause: error }));
+      return;
+    }
+    this.#completed++;
+    setResult(f, result);
   }
 
   #release(t: Task): void {
@@ -557,6 +565,13 @@ export class Scheduler implements FutureOwner {
       s.inflight.delete(seq);
       s.sent--;
       this.#release(t);
+      if (t.escalating) {
+        t.escalating = false;
+        s.stopping--;
+      }
+      // Stopped (timed out, aborted) before the worker started it: its future is settled, and
+      // there is nothing to run again.
+      if (t.future.done()) continue;
       if (t.transfer && t.transfer.length > 0) {
         this.#fail(t, new WorkerCrashedError(`the task was sent to worker "${s.name}" with transferred buffers, which went with that worker; it cannot be re-sent`));
         continue;

@@ -117,6 +117,8 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
   // Tasks start strictly in order.
   let waiting: unknown[] = [];
   let waitingHead = 0;
+  /** The seq of the waiting task claimed while its code loads (see resumeWhenLoaded). */
+  let headClaimed = -1;
 
   let outbox: unknown[] = [OP_RESULTS];
   let outTransfer: object[] = [];
@@ -193,12 +195,17 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
       );
       tasksModule.catch(() => {}); // reported to each task that needs it
     }
+    // Ready once the tasks module has loaded (or failed to: the tasks that need it say so) and the
+    // initializer has run, so that a worker that dies loading its code counts as failing to start.
+    const loaded = tasksModule?.then(noop, noop);
     if (data.initializer === null) {
-      port.post([OP_READY], []);
+      if (loaded) void loaded.then(() => port.post([OP_READY], []));
+      else port.post([OP_READY], []);
       return;
     }
     const [kind, a, b] = data.initializer;
-    Promise.resolve(resolveDef(kind, a, b))
+    Promise.resolve(loaded)
+      .then(() => resolveDef(kind, a, b))
       .then((fn) => {
         if (fn instanceof Unavailable) throw fn.error;
         return (fn as Fn)(...data.initArgs);
@@ -240,16 +247,27 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
 
   function resumeWhenLoaded(): void {
     while (waitingHead < waiting.length) {
+      const seq = waiting[waitingHead] as number;
       const code = waiting[waitingHead + 1] as number;
       const fn = fns[code >>> CODE_HANDLE_SHIFT];
       if (typeof fn !== "function" && !(fn instanceof Unavailable)) {
+        // The task at the head waits for its code: it counts as started from now on, so that a
+        // worker that dies loading that code (a module that ends the process) fails this task
+        // instead of passing it on to the next worker, and the next, forever.
+        if (headClaimed !== seq) {
+          if (!claim(seq)) {
+            waitingHead += 3; // taken back by the executor
+            waiting[waitingHead - 1] = undefined;
+            continue;
+          }
+          headClaimed = seq;
+        }
         (fn as Promise<unknown>).then(resumeWhenLoaded, resumeWhenLoaded);
         return;
       }
-      const seq = waiting[waitingHead] as number;
       const at = waitingHead + 2;
       waitingHead += 3;
-      if (claim(seq)) run(seq, fn, code, waiting, at);
+      if (headClaimed === seq || claim(seq)) run(seq, fn, code, waiting, at);
       waiting[at] = undefined;
     }
     waiting = [];
@@ -585,6 +603,8 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
     }
   }
 }
+
+function noop(): void {}
 
 interface StreamState {
   /** Values it may send before the consumer takes more. */

@@ -21,8 +21,9 @@ if (send) {
   };
   startWorkerRuntime({
     post(message) {
-      pending++;
+      // Counted once it is queued: a message that cannot be serialised throws here, and sends nothing.
       send(message, undefined, undefined, sent);
+      pending++;
     },
     onMessage(handler) {
       process.on("message", (message: unknown[]) => {

@@ -31,6 +31,9 @@ export interface NodeProcessOptions {
 }
 
 const ENTRY = fileURLToPath(new URL("./process-entry.cjs", import.meta.url));
+const ABORTED =
+  "the process aborted, as Node does when it runs out of memory or hits another fatal error (its stderr says which); " +
+  'for more heap, start the children with execArgv: ["--max-old-space-size=<MB>"]';
 /** After SIGTERM, a child that has not exited gets SIGKILL after this long (ms). */
 const KILL_GRACE_MS = 1000;
 
@@ -100,6 +103,8 @@ function wrap(child: ChildProcess, events: EndpointEvents): Endpoint {
     report();
   });
   child.once("exit", (code, signal) => {
+    // V8 aborts a process that runs out of heap: the signal is all the parent sees of it.
+    if (signal === "SIGABRT") error ??= new Error(ABORTED);
     exited = {
       ...(code === null ? {} : { code }),
       ...(signal === null ? {} : { signal }),

@@ -62,7 +62,12 @@ export class Gate {
   }
 
   get waiting(): number {
-    return readdirSync(this.handle).filter((f) => f.startsWith("arrived-")).length;
+    return this.arrived().length;
+  }
+
+  /** The files of the tasks waiting: `arrived-<pid>-<threadId>-<random>`. */
+  arrived(): string[] {
+    return readdirSync(this.handle).filter((f) => f.startsWith("arrived-"));
   }
 
   async arrivals(n: number, timeoutMs = 10_000): Promise<void> {
