@@ -12,6 +12,7 @@ import { forceCancel, setException, setResult, setRunning, type FutureOwner } fr
 import { DEF_EXPORT, DEF_REF, DEF_SOURCE, KIND_CALL, KIND_MAP, KIND_STARMAP, KIND_STREAM } from "./protocol.js";
 import type { ExecutorStats } from "./scheduler.js";
 import type { Task, TaskControls } from "./task.js";
+import { watchAbort } from "./abort-watch.js";
 
 /** Runs an executor's tasks. */
 export interface Engine extends FutureOwner {
@@ -45,6 +46,7 @@ export const engineKit = {
   setResult,
   setException,
   forceCancel,
+  watchAbort,
   encodeError,
   decodeError,
   errors: { CancelledError, TimeoutError, WorkerCrashedError, BrokenExecutorError },

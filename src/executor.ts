@@ -254,7 +254,7 @@ export abstract class Executor<M extends object = AnyTasks> {
     if (sink) task.sink = sink(task);
     scheduler.enqueue(task);
     if (options !== undefined && (options.timeout !== undefined || options.signal !== undefined)) {
-      const controls: TaskControls = { timeout: options.timeout, signal: options.signal, timer: undefined, onAbort: undefined };
+      const controls: TaskControls = { timeout: options.timeout, signal: options.signal, timer: undefined, unwatch: undefined };
       task.controls = controls;
       if (options.signal?.aborted) future.cancel();
       else if (options.signal) scheduler.listen(task, controls);

@@ -17,6 +17,7 @@ import { describe } from "./describe.js";
 import { KIND_MAP, KIND_STARMAP } from "./protocol.js";
 import type { ChunkOutcome, FnDef } from "./task.js";
 import { isTransfer } from "./transfer.js";
+import { watchAbort } from "./abort-watch.js";
 import { assertTimeout, checkInteger, checkSignal } from "./validate.js";
 
 /** Options of `map`, `starmap` and `mapUnordered`. */
@@ -68,6 +69,13 @@ export function startMap<R>(
   const def = host.lookup(fn, caller);
   const opts = options ?? {};
   if (typeof opts !== "object") throw new TypeError(`${caller}: options must be an object, got ${describe(opts)}`);
+  if (typeof (opts as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function")
+    throw new TypeError(
+      `${caller}: the third argument is the options ({ timeout, chunksize, buffersize, signal }), but it is iterable. ` +
+        (caller === "starmap"
+          ? "starmap takes one iterable whose items are argument arrays: starmap(fn, [[a1, b1], [a2, b2]])"
+          : `${caller} takes one iterable of inputs, not one per parameter as Python's map does: zip them and use starmap, e.g. starmap(fn, xs.map((x, i) => [x, ys[i]]))`),
+    );
   assertTimeout(opts.timeout, `${caller}: timeout`);
   checkInteger(opts.chunksize, `${caller}: chunksize`, 1);
   checkInteger(opts.buffersize, `${caller}: buffersize`, 1);
@@ -116,7 +124,7 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
   #tail: Promise<void> = RESOLVED;
   readonly #deadline: number | undefined;
   #timer: Timer | undefined;
-  readonly #onAbort: (() => void) | undefined;
+  readonly #unwatch: (() => void) | undefined;
 
   constructor(
     private readonly host: MapHost,
@@ -135,8 +143,7 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
       return;
     }
     if (signal) {
-      this.#onAbort = () => this.#end(signal.reason);
-      signal.addEventListener("abort", this.#onAbort, { once: true });
+      this.#unwatch = watchAbort(signal, () => this.#end(signal.reason));
     }
     this.#fill();
   }
@@ -405,7 +412,7 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    if (this.#onAbort) this.opts.signal?.removeEventListener("abort", this.#onAbort);
+    this.#unwatch?.();
     if (!this.#sourceDone) {
       this.#sourceDone = true;
       try {

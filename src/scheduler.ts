@@ -20,6 +20,7 @@
  */
 import type { Timer } from "./timers.js";
 import { Deque } from "./deque.js";
+import { watchAbort } from "./abort-watch.js";
 import { revive } from "./shared/revive.js";
 import { isWireShared } from "./shared/shareable.js";
 import { decodeError, encodeError } from "./error-codec.js";
@@ -240,7 +241,7 @@ export class Scheduler implements FutureOwner {
       this.#hardStop(s, t, error, why);
       return;
     }
-    const c = (t.controls ??= { timeout: undefined, signal: undefined, timer: undefined, onAbort: undefined });
+    const c = (t.controls ??= { timeout: undefined, signal: undefined, timer: undefined, unwatch: undefined });
     if (c.timer !== undefined) clearTimeout(c.timer);
     c.timer = setTimeout(() => {
       c.timer = undefined;
@@ -497,9 +498,9 @@ export class Scheduler implements FutureOwner {
         clearTimeout(c.timer);
         c.timer = undefined;
       }
-      if (c.onAbort) {
-        c.signal?.removeEventListener("abort", c.onAbort);
-        c.onAbort = undefined;
+      if (c.unwatch) {
+        c.unwatch();
+        c.unwatch = undefined;
       }
     }
     t.slot = undefined;
@@ -590,8 +591,7 @@ export class Scheduler implements FutureOwner {
   /** Watches a task's signal: abort cancels it if pending, stops it if running. */
   listen(t: Task, c: TaskControls): void {
     const signal = c.signal as AbortSignal;
-    c.onAbort = () => this.abort(t, signal.reason);
-    signal.addEventListener("abort", c.onAbort, { once: true });
+    c.unwatch = watchAbort(signal, () => this.abort(t, signal.reason));
   }
 
   // ── worker lifecycle ────────────────────────────────────────────────────────────────────────

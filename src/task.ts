@@ -33,8 +33,8 @@ export interface TaskControls {
   readonly signal: AbortSignal | undefined;
   /** The hard-timeout timer, armed when the task starts running. */
   timer: Timer | undefined;
-  /** The `abort` listener on `signal`. */
-  onAbort: (() => void) | undefined;
+  /** Stops watching `signal` (see {@link watchAbort}). */
+  unwatch: (() => void) | undefined;
 }
 
 /** Where the values of a stream task go, as they arrive. */

@@ -163,6 +163,16 @@ describe.each(KINDS)("%s executor: map", (kind) => {
     expect(() => ex.map("echo", 42 as never)).toThrow(/expected an iterable or async iterable/);
   });
 
+  it("a second iterable where the options go (Python's map(fn, xs, ys)) is refused, pointing to starmap", () => {
+    const ex = make(kind);
+    expect(() => ex.map("pow", [1, 2], [2, 2] as never)).toThrow(TypeError);
+    expect(() => ex.map("pow", [1, 2], [2, 2] as never)).toThrow(/options .* but it is iterable.*use starmap/);
+    expect(() => ex.mapUnordered("pow", [1, 2], new Set([2]) as never)).toThrow(/mapUnordered takes one iterable of inputs/);
+    expect(() => ex.starmap("pow", [[1, 2]], [[2, 2]] as never)).toThrow(/starmap takes one iterable whose items are argument arrays/);
+    const { queued, running, completed, failed, cancelled } = ex.stats().tasks;
+    expect(queued + running + completed + failed + cancelled).toBe(0);
+  });
+
   it("buffersize 2 reads only two inputs ahead of the consumer (41)", async () => {
     const ex = make(kind);
     const input = range(4)[Symbol.iterator]();

@@ -31,7 +31,7 @@ interface Job {
   /** Resolves once the job is in Redis (or failed to get there). */
   added: Promise<boolean>;
   timer?: ReturnType<typeof setTimeout>;
-  onAbort?: () => void;
+  unwatch?: () => void;
 }
 
 export class QueueEngine implements Engine {
@@ -289,7 +289,7 @@ export class QueueEngine implements Engine {
     this.#jobs.delete(job.id);
     this.#byFuture.delete(job.task.future);
     if (job.timer !== undefined) clearTimeout(job.timer);
-    if (job.onAbort) job.task.controls?.signal?.removeEventListener("abort", job.onAbort);
+    job.unwatch?.();
   }
 
   // ── cancelling and stopping ─────────────────────────────────────────────────────────────────
@@ -324,7 +324,7 @@ export class QueueEngine implements Engine {
     const job = this.#byFuture.get(task.future);
     const signal = controls.signal;
     if (!job || !signal) return;
-    job.onAbort = () => {
+    job.unwatch = this.#kit.watchAbort(signal, () => {
       const f = task.future;
       if (f.done()) return;
       if (f.state === "pending") {
@@ -334,8 +334,7 @@ export class QueueEngine implements Engine {
       this.#running--;
       this.#fail(job, signal.reason);
       this.#cancelRemote(job, "its signal was aborted");
-    };
-    signal.addEventListener("abort", job.onAbort, { once: true });
+    });
   }
 
   #cancelRemote(job: Job, reason: string): void {
