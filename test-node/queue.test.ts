@@ -75,10 +75,15 @@ afterAll(async () => {
 describe("QueueExecutor: the executor's semantics through Redis", () => {
   let q: string;
   let ex: QueueExecutor<Tasks>;
+  let started: WorkerProcess[];
   beforeAll(async () => {
-    [q] = await queueWith(2);
+    [q, started] = await queueWith(2);
     ex = executor(q);
   }, 30_000);
+
+  it("each worker says what it runs: its pool, and twice as many jobs at once by default", () => {
+    for (const w of started) expect(w.output()).toMatch(new RegExp(`queue "${q}" on redis://127\\.0\\.0\\.1:\\d+, 2 threads, 4 jobs at once, tasks `));
+  });
 
   it("submit runs the task on a worker process and gives its result", async () => {
     expect(await ex.submit("add", 2, 3)).toBe(5);
@@ -149,13 +154,15 @@ describe("QueueExecutor: the executor's semantics through Redis", () => {
 
   it("a future is pending while its job waits in Redis, running once a worker takes it", async () => {
     const dir = tempDir();
-    // 2 workers × 2 threads: four long jobs occupy every slot; the fifth waits in Redis.
-    const busy = Array.from({ length: 4 }, (_, i) => ex.submit("marked", dir, `busy${i}`, 1200));
-    await until(() => busy.every((f) => f.running()), "the four jobs to start");
+    // 2 workers × 2 threads, each taking twice its pool's size (4 jobs) at once by default:
+    // eight long jobs are taken (running: four run, four wait on their worker, as Python's
+    // process pool holds one call more than it has workers); the ninth waits in Redis.
+    const busy = Array.from({ length: 8 }, (_, i) => ex.submit("marked", dir, `busy${i}`, 700));
+    await until(() => busy.every((f) => f.running()), "the eight jobs to be taken");
     const waiting = ex.submit("marked", dir, "waiting", 10);
     await new Promise((r) => setTimeout(r, 200));
     expect(waiting.state).toBe("pending");
-    expect(ex.stats().tasks).toMatchObject({ queued: 1, running: 4 });
+    expect(ex.stats().tasks).toMatchObject({ queued: 1, running: 8 });
     // cancel() of a waiting job takes it out of Redis: it never runs.
     expect(waiting.cancel()).toBe(true);
     await expect(waiting).rejects.toBeInstanceOf(CancelledError);

@@ -57,8 +57,8 @@ const url = `redis://127.0.0.1:${port}`;
 const children = [redis];
 let queueNo = 0;
 
-async function isofuturesWorker(queue, threads) {
-  const w = spawn(process.execPath, [CLI, "worker", "--redis", url, "--queue", queue, "--tasks", TASKS, "--threads", String(threads)], { stdio: ["ignore", "pipe", "pipe"] });
+async function isofuturesWorker(queue, threads, extra = []) {
+  const w = spawn(process.execPath, [CLI, "worker", "--redis", url, "--queue", queue, "--tasks", TASKS, "--threads", String(threads), ...extra], { stdio: ["ignore", "pipe", "pipe"] });
   children.push(w);
   await lineFrom(w, /^isofutures worker \d+: queue/m);
   return w;
@@ -75,9 +75,9 @@ async function stop(w) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // 1. Tiny tasks
-async function tinyIsofutures() {
+async function tinyIsofutures(concurrency) {
   const queue = `tiny${++queueNo}`;
-  const w = await isofuturesWorker(queue, 2);
+  const w = await isofuturesWorker(queue, 2, concurrency ? ["--concurrency", String(concurrency)] : []);
   const ex = new QueueExecutor({ connection: url, queue });
   await Promise.all(Array.from({ length: 100 }, (_, i) => ex.submit("add", i, 1))); // warm up
   const t0 = performance.now();
@@ -88,10 +88,10 @@ async function tinyIsofutures() {
   return rate;
 }
 
-async function tinyBullmq() {
+async function tinyBullmq(concurrency) {
   const queue = `plain${++queueNo}`;
   const connection = { host: "127.0.0.1", port, maxRetriesPerRequest: null };
-  const w = spawn(process.execPath, [here("bullmq-worker.mjs"), String(port), queue, "2"], { stdio: ["ignore", "pipe", "pipe"] });
+  const w = spawn(process.execPath, [here("bullmq-worker.mjs"), String(port), queue, String(concurrency)], { stdio: ["ignore", "pipe", "pipe"] });
   children.push(w);
   await lineFrom(w, /ready/);
   const q = new Queue(queue, { connection });
@@ -139,24 +139,31 @@ async function heavy(workers) {
 try {
   const iso = [];
   const plain = [];
+  const iso32 = [];
+  const plain32 = [];
   const one = [];
   const two = [];
   for (let r = 0; r < REPS; r++) {
     iso.push(await tinyIsofutures());
-    plain.push(await tinyBullmq());
+    plain.push(await tinyBullmq(2));
+    iso32.push(await tinyIsofutures(32));
+    plain32.push(await tinyBullmq(32));
     one.push(await heavy(1));
     two.push(await heavy(2));
   }
   const rows = [
-    ["tiny tasks through Redis, QueueExecutor + isofutures worker (2 threads)", `${Math.round(median(iso)).toLocaleString("en")} tasks/s`],
+    ["tiny tasks through Redis, QueueExecutor + isofutures worker (2 threads, default: 4 jobs at once)", `${Math.round(median(iso)).toLocaleString("en")} tasks/s`],
     ["tiny tasks through Redis, plain BullMQ Queue.add + Worker (concurrency 2) + QueueEvents", `${Math.round(median(plain)).toLocaleString("en")} tasks/s`],
-    ["ratio isofutures / plain BullMQ", `${(median(iso) / median(plain)).toFixed(2)}×`],
+    ["ratio isofutures / plain BullMQ, each at its default", `${(median(iso) / median(plain)).toFixed(2)}×`],
+    ["tiny tasks, isofutures worker --concurrency 32", `${Math.round(median(iso32)).toLocaleString("en")} tasks/s`],
+    ["tiny tasks, plain BullMQ Worker concurrency 32", `${Math.round(median(plain32)).toLocaleString("en")} tasks/s`],
+    ["ratio isofutures / plain BullMQ at concurrency 32", `${(median(iso32) / median(plain32)).toFixed(2)}×`],
     [`CPU-bound: ${HEAVY} tasks on 1 worker process (1 thread)`, `${Math.round(median(one))} ms`],
     [`CPU-bound: ${HEAVY} tasks on 2 worker processes (1 thread each)`, `${Math.round(median(two))} ms`],
     ["scaling 1 → 2 workers", `${(median(one) / median(two)).toFixed(2)}×`],
   ];
   console.log(`\nQueue benchmark (redis-server on 127.0.0.1, medians of ${REPS})`);
-  for (const [k, v] of rows) console.log(`  ${k.padEnd(88)} ${v}`);
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(100)} ${v}`);
 } finally {
   for (const c of children.reverse()) await stop(c);
   rmSync(dir, { recursive: true, force: true });

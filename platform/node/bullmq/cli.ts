@@ -15,7 +15,8 @@ Runs the jobs of a QueueExecutor's queue on this machine, on a local pool.
   --queue NAME              the queue's name, as given to the QueueExecutor (required)
   --tasks FILE              the tasks module (else each job names the executor's tasks option)
   --threads N               pool size (default: cpuCount())
-  --concurrency N           jobs run at once (default: the pool size)
+  --concurrency N           jobs taken at once (default: twice the pool size, so that each
+                            pool worker has its next job at hand; more helps tiny tasks)
   --process                 run tasks in child processes instead of worker threads
   --allow-function-source   also run functions sent as source (anyone who can write to the queue could run code)
   --prefix P                BullMQ's key prefix (default "bull")

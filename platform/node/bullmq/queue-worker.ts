@@ -18,7 +18,10 @@ export interface QueueWorkerOptions {
   queue: string;
   /** The tasks module (a path, relative to the current directory, or a URL). */
   tasks?: string | undefined;
-  /** Jobs run at once. @defaultValue the pool's size */
+  /**
+   * Jobs taken at once. @defaultValue twice the pool's size: each pool worker has its next job
+   * at hand when it finishes one, instead of waiting a Redis round trip for it.
+   */
   concurrency?: number | undefined;
   /** Pool size. @defaultValue `cpuCount()` */
   threads?: number | undefined;
@@ -51,7 +54,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const pool: Executor = options.processes
     ? new ProcessPoolExecutor({ maxWorkers: size, tasks: tasksUrl })
     : new ThreadPoolExecutor({ maxWorkers: size, tasks: tasksUrl });
-  const concurrency = options.concurrency ?? pool.maxWorkers;
+  const concurrency = options.concurrency ?? 2 * pool.maxWorkers;
   const modules = new Map<string, string>();
   let active = 0;
 
