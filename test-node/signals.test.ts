@@ -36,6 +36,7 @@ describe.each(KINDS)("%s executor: one signal for many tasks", (kind) => {
       }
     });
     expect(warnings.filter((w) => w.includes("MaxListeners"))).toEqual([]);
+    expect(getEventListeners(ac.signal, "abort")).toEqual([]);
     // Nothing keeps the finished tasks alive through the signal: aborting it now touches nothing.
     ac.abort();
     expect(await ex.submit("add", 2, 2)).toBe(4);
