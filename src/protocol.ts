@@ -45,6 +45,10 @@ export const ST_CHUNK = 2;
 export const ST_CHUNK_ERRORS = 3;
 /** One value of a stream task; the task goes on (its end comes as ST_OK or ST_ERROR). */
 export const ST_ITEM = 4;
+/** A result holding shared-memory objects inside plain objects or arrays (their wire forms in place). */
+export const ST_OK_SHARED = 5;
+/** A chunk holding shared-memory objects (wire forms in place): `value` is `[results, errors or null]`. */
+export const ST_CHUNK_SHARED = 6;
 
 /** Bits of a task code below the function handle: `handle << 7 | shared << 6 | nargs << 2 | kind`. */
 export const CODE_HANDLE_SHIFT = 7;

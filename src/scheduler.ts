@@ -21,7 +21,7 @@
 import type { Timer } from "./timers.js";
 import { Deque } from "./deque.js";
 import { watchAbort } from "./abort-watch.js";
-import { revive } from "./shared/revive.js";
+import { revive, reviveShared } from "./shared/revive.js";
 import { isWireShared } from "./shared/shareable.js";
 import { decodeError, encodeError } from "./error-codec.js";
 import { BrokenExecutorError, CancelledError, TimeoutError, WorkerCrashedError } from "./errors.js";
@@ -41,6 +41,7 @@ import {
   ST_ERROR,
   ST_ITEM,
   ST_OK,
+  ST_OK_SHARED,
   type FnDefWire,
   type WireError,
   type WorkerInit,
@@ -480,7 +481,14 @@ export class Scheduler implements FutureOwner {
     }
     let result: unknown;
     try {
-      result = status === ST_OK ? (isWireShared(value) ? revive(value) : value) : chunkOutcome(status, value, s.name);
+      result =
+        status === ST_OK
+          ? isWireShared(value)
+            ? revive(value)
+            : value
+          : status === ST_OK_SHARED
+            ? reviveOne(value)
+            : chunkOutcome(status, value, s.name);
     } catch (error) {
       // Only a message forged by task code can get here: it fails the task it names, nothing else.
       this.#failed++;
@@ -846,4 +854,11 @@ export class Scheduler implements FutureOwner {
 
 function unref(timer: Timer): void {
   (timer as { unref?: () => void } | undefined)?.unref?.();
+}
+
+/** A result whose shared-memory objects came as wire forms inside it: rebuilt in place. */
+function reviveOne(value: unknown): unknown {
+  const box = [value];
+  reviveShared(box);
+  return box[0];
 }

@@ -28,14 +28,16 @@ import {
   ST_ERROR,
   ST_ITEM,
   ST_OK,
+  ST_OK_SHARED,
+  ST_CHUNK_SHARED,
   STREAM_WINDOW,
   type FnDefWire,
   type WireError,
   type WorkerInit,
 } from "./protocol.js";
 import { isTransfer } from "./transfer.js";
-import { reviveShared } from "./shared/revive.js";
-import { isShareable, toWire } from "./shared/shareable.js";
+import { encodeShared, holdsShared, reviveShared } from "./shared/revive.js";
+import { isShareable, sharedSeenInThread, toWire } from "./shared/shareable.js";
 import {
   Unavailable,
   evaluate,
@@ -421,7 +423,15 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
     running = undefined;
     const finish = () => {
       controllers.delete(seq);
-      if (errors) push(seq, ST_CHUNK_ERRORS, [out, errors]);
+      if (sharedSeenInThread() && holdsShared(out)) {
+        const moved: object[] = [];
+        encodeShared(out, moved);
+        if (moved.length > 0) {
+          (recordTransfers ??= new Map()).set(outbox.length, moved);
+          outTransfer.push(...moved);
+        }
+        push(seq, ST_CHUNK_SHARED, [out, errors ?? null]);
+      } else if (errors) push(seq, ST_CHUNK_ERRORS, [out, errors]);
       else push(seq, ST_CHUNK, out);
     };
     if (pending) Promise.all(pending).then(finish);
@@ -448,6 +458,16 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
           (recordTransfers ??= new Map()).set(outbox.length, moved);
           outTransfer.push(...moved);
         }
+      } else if (sharedSeenInThread() && holdsShared([value])) {
+        const moved: object[] = [];
+        const box = [value];
+        encodeShared(box, moved);
+        if (moved.length > 0) {
+          (recordTransfers ??= new Map()).set(outbox.length, moved);
+          outTransfer.push(...moved);
+        }
+        push(seq, ST_OK_SHARED, box[0]);
+        return;
       }
     }
     push(seq, ST_OK, value);

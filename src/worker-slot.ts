@@ -7,7 +7,8 @@
 import { decodeError } from "./error-codec.js";
 import type { Endpoint } from "./endpoint.js";
 import { InflightRing } from "./inflight.js";
-import { ARGS_ARRAY, CTL_POSTED, CTL_SLEEP, ST_CHUNK, ST_CHUNK_ERRORS, type WireError } from "./protocol.js";
+import { ARGS_ARRAY, CTL_POSTED, CTL_SLEEP, ST_CHUNK, ST_CHUNK_ERRORS, ST_CHUNK_SHARED, type WireError } from "./protocol.js";
+import { reviveShared } from "./shared/revive.js";
 import type { ChunkOutcome, Task } from "./task.js";
 import type { Timer } from "./timers.js";
 
@@ -70,10 +71,15 @@ export function pushTask(msg: unknown[], t: Task): unknown[] {
 
 export function chunkOutcome(status: number, value: unknown, where: string): ChunkOutcome {
   if (status === ST_CHUNK) return { values: value as unknown[], errors: null };
-  if (status !== ST_CHUNK_ERRORS) throw new TypeError(`unknown result status ${status}`);
-  const [values, flat] = value as [unknown[], unknown[]];
+  if (status !== ST_CHUNK_ERRORS && status !== ST_CHUNK_SHARED) throw new TypeError(`unknown result status ${status}`);
+  const [values, flat] = value as [unknown[], unknown[] | null];
+  if (status === ST_CHUNK_SHARED) {
+    reviveShared(values);
+    if (flat === null) return { values, errors: null };
+  }
   const errors = new Map<number, unknown>();
-  for (let i = 0; i < flat.length; i += 2) errors.set(flat[i] as number, decodeError(flat[i + 1] as WireError, `worker "${where}"`));
+  const list = flat as unknown[];
+  for (let i = 0; i < list.length; i += 2) errors.set(list[i] as number, decodeError(list[i + 1] as WireError, `worker "${where}"`));
   return { values, errors };
 }
 

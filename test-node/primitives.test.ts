@@ -584,6 +584,58 @@ describe("passing shared objects", () => {
     expect(job.deep.counts).toBe(counts);
   });
 
+  it("a task may return them inside plain objects and arrays: the caller gets them around the same memory", async () => {
+    const ex = pool(1);
+    const ev = new Event();
+    const back = (await ex.submit((e: Event) => ({ ev: e, list: [e, 1], plain: { n: 2 } }), ev)) as { ev: Event; list: [Event, number]; plain: { n: number } };
+    expect(back.ev).toBeInstanceOf(Event);
+    expect(back.list[0]).toBe(back.ev);
+    expect(back.plain).toEqual({ n: 2 });
+    back.ev.set();
+    expect(ev.isSet()).toBe(true);
+  });
+
+  it("shared objects a tasks module makes with its own import of the package come back nested too", async () => {
+    const ex = make("thread", { maxWorkers: 1, tasks: new URL("./fixtures/shared-tasks.mjs", import.meta.url) });
+    const r = (await ex.submit("makeShared")) as { made: { ready: Event }; arrays: [SharedArray<"int32">, string] };
+    expect(r.made.ready).toBeInstanceOf(Event);
+    expect(r.arrays[0]).toBeInstanceOf(SharedArray);
+    expect(r.arrays[1]).toBe("label");
+    expect([...r.arrays[0].values]).toEqual([7, 0]);
+    // The same memory: a task writing through it is seen here.
+    expect(await ex.submit("setSecond", r.arrays[0], 42)).toBe(7);
+    expect([...r.arrays[0].values]).toEqual([7, 42]);
+  });
+
+  it("map results may hold them (whole or nested), beside items that failed", async () => {
+    const ex = pool(1);
+    const ev = new Event();
+    const out: unknown[] = [];
+    const it = ex.map(
+      (x: { i: number; ev: Event }) => {
+        if (x.i === 2) throw new RangeError("item 2");
+        return x.i === 0 ? x.ev : { i: x.i, ev: x.ev };
+      },
+      [0, 1, 2, 3].map((i) => ({ i, ev })),
+      { chunksize: 4 },
+    );
+    for (;;) {
+      try {
+        const r = await it.next();
+        if (r.done) break;
+        out.push(r.value);
+      } catch (error) {
+        out.push(error);
+      }
+    }
+    expect(out[0]).toBeInstanceOf(Event);
+    expect((out[1] as { ev: Event }).ev).toBe(out[0]);
+    expect(out[2]).toBeInstanceOf(RangeError);
+    expect((out[3] as { i: number; ev: Event }).i).toBe(3);
+    (out[3] as { ev: Event }).ev.set();
+    expect(ev.isSet()).toBe(true);
+  });
+
   it("map items may hold them", async () => {
     const ex = pool(2);
     const counts = new SharedArray("int32", 4);

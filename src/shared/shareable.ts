@@ -41,6 +41,11 @@ export function toWire(value: Shareable, transfer: object[]): WireShared {
 }
 
 let seen = false;
+/**
+ * The same fact for the whole thread: in a worker, task code imports the package apart from the
+ * worker's runtime (another copy of this module), and the runtime must know when tasks made some.
+ */
+const SEEN_IN_THREAD = Symbol.for("isofutures.sharedSeen");
 
 /**
  * Whether a shareable has been made (or received) in this thread. Until one has, `submit` does not
@@ -50,7 +55,14 @@ export function sharedSeen(): boolean {
   return seen;
 }
 
+/** {@link sharedSeen}, by any copy of the package in this thread (slower: a global lookup). */
+export function sharedSeenInThread(): boolean {
+  return seen || (globalThis as Record<symbol, unknown>)[SEEN_IN_THREAD] === true;
+}
+
 /** Records that shareables exist in this thread. */
 export function noteShared(): void {
+  if (seen) return;
   seen = true;
+  (globalThis as Record<symbol, unknown>)[SEEN_IN_THREAD] = true;
 }
