@@ -36,7 +36,7 @@ export function heartbeatForever(file) {
   for (;;) {
     const t = Date.now();
     if (t !== last) {
-      writeSync(fd, String(t).padStart(16, "0"), 0);
+      writeSync(fd, String(t).padStart(16, "0"), 0); // same length every time: never a torn read
       last = t;
     }
   }
