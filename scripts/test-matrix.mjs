@@ -18,7 +18,9 @@ const pkg = `node-${platform}-${process.arch}`;
 const exe = process.platform === "win32" ? "node.exe" : "node";
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
-const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : MAJORS;
+// Without arguments: every major above except the one running this script (vitest just ran under it).
+const running = process.versions.node.split(".")[0];
+const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : MAJORS.filter((m) => m !== running);
 const results = [];
 for (const major of wanted) {
   const started = Date.now();

@@ -16,7 +16,7 @@ import { Task, type ChunkOutcome, type StreamSink, type TaskControls } from "./t
 import { TaskStream, type StreamOptions } from "./stream.js";
 import type { TaskRef } from "./task-ref.js";
 import { isTransfer } from "./transfer.js";
-import { isShareable, sharedSeen } from "./shared/shareable.js";
+import { sharedSeen } from "./shared/shareable.js";
 import { encodeShared, holdsShared } from "./shared/revive.js";
 import type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "./types.js";
 import { assertTimeout, checkInteger, checkSignal } from "./validate.js";
@@ -231,19 +231,15 @@ export abstract class Executor<M extends object = AnyTasks> {
     this.#checkOpen(caller);
     const def = this.#functions.lookup(fn, caller);
     let transfer: object[] | undefined;
-    let shared = false;
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
-      if (typeof a !== "object" || a === null) continue;
-      if (isTransfer(a)) {
+      if (typeof a === "object" && a !== null && isTransfer(a)) {
         args[i] = a.value;
         (transfer ??= []).push(...a.list);
-      } else if (isShareable(a)) {
-        shared = true;
       }
     }
-    // Shared objects inside plain objects and arrays, once any exist in this thread.
-    if (!shared && sharedSeen() && holdsShared(args)) shared = true;
+    // Shared objects, whole or inside plain objects and arrays: looked for once any exist in this thread.
+    const shared = sharedSeen() && holdsShared(args);
     const scheduler = this.#scheduler;
     const refused = this.#checkArgs?.(args);
     if (refused) return this.#failed(refused);

@@ -5,8 +5,7 @@
  * @internal
  * @module
  */
-
-const SHARED_BRAND = Symbol.for("isofutures.shared");
+import { SHARED_BRAND } from "./shared/shareable.js";
 
 /** Describes the first shared or port-like value inside `value`, looking at no more than `budget` values. */
 export function findUnshareable(value: unknown, budget = 2000): string | undefined {

@@ -2,8 +2,7 @@
  * How shared-memory objects cross to workers: structured clone would copy a `Lock` into a plain
  * object without methods, so the executor sends each one as a small wire form (its kind and its
  * `SharedArrayBuffer`s or ports) and the worker rebuilds the object around the same memory.
- * Arguments (and map items) are converted wherever they sit inside plain objects and arrays; results
- * only as a whole.
+ * Arguments, map items and results are converted wherever they sit inside plain objects and arrays.
  * @internal
  * @module
  */
