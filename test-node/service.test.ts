@@ -1,14 +1,15 @@
 // The Node service demo (demo/node-service), tested the way it runs: the real service in a child
 // process, real pools, real HTTP clients, and autocannon for the load run. Timing figures belong
 // to `npm run bench:service`; here only generous bounds prove that something stopped.
-import { execFile } from "node:child_process";
 import { createHash, scryptSync } from "node:crypto";
 import { request, type ClientRequest } from "node:http";
 import { inflateSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { alive, childPids, fetchRaw, getStats, loadRun, startService, statsUntil } from "../demo/node-service/load.mjs";
+import { alive, childPids, fetchRaw, getStats, loadRun, startService, statsUntil, stopService } from "../demo/node-service/load.mjs";
 import { sampleOrders } from "../demo/node-service/orders.mjs";
+import { runNode } from "./helpers/programs.js";
+import { until } from "./helpers/strays.js";
 
 const MAIN = fileURLToPath(new URL("../demo/node-service/main.mjs", import.meta.url));
 const KINDS = ["inline", "thread", "process"] as const;
@@ -65,9 +66,8 @@ function json(r: { body: Buffer }): any {
 }
 
 /** SIGTERM, then the exit, within a bound that only a hang exceeds. */
-async function stop(s: Service): Promise<{ code: number | null; signal: string | null }> {
-  process.kill(s.pid, "SIGTERM");
-  return Promise.race([s.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit:\n${s.output()}`)), 10_000))]);
+function stop(s: Service): Promise<{ code: number | null; signal: string | null }> {
+  return stopService(s, 10_000);
 }
 
 /** The chunks of a PNG file, each CRC checked; the pixels inflated. */
@@ -99,21 +99,7 @@ function crcOf(b: Buffer): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-function runMain(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { timeout: 10_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
-  });
-}
+const runMain = (args: string[]) => runNode([MAIN, ...args]); // killed after 20 s
 
 describe("Node service: command line", () => {
   it("bad flags get a message naming the flag, the usage, and exit code 2", async () => {
@@ -140,7 +126,9 @@ describe("Node service: command line", () => {
 
 describe("Node service: endpoints", () => {
   it("inline, thread pool and process pool give the same, correct answers", async () => {
-    const body = JSON.stringify(sampleOrders(500));
+    const orders = sampleOrders(500);
+    const body = JSON.stringify(orders);
+    const items = orders.orders.reduce((n: number, o: { items: unknown[] }) => n + o.items.length, 0);
     const answers: string[] = [];
     for (const kind of KINDS) {
       const s = await start(["--executor", kind, "--workers", "1"]);
@@ -165,7 +153,7 @@ describe("Node service: endpoints", () => {
       expect(valid.status).toBe(200);
       const summary = json(valid);
       expect(summary).toMatchObject({ valid: true, orders: 500 });
-      expect(summary.items).toBe(JSON.parse(body).orders.reduce((n: number, o: { items: unknown[] }) => n + o.items.length, 0));
+      expect(summary.items).toBe(items);
 
       answers.push(createHash("sha256").update(tile.body).update(valid.body).digest("hex"));
       expect((await stop(s)).code).toBe(0);

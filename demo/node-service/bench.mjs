@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { cpuCount } from "isofutures";
 import { SCENARIOS, loadRun } from "./load.mjs";
+import { EXECUTORS } from "./service.mjs";
 
 const USAGE = `usage: npm run bench:service -- [--duration S] [--executors inline,thread,process] [--endpoints hash,tile,validate]
 
@@ -38,7 +39,7 @@ const list = (flag, text, allowed) => {
   if (bad !== undefined || items.length === 0) usage(`--${flag} takes a comma-separated list of ${allowed.join(", ")} (got "${text}")`);
   return items;
 };
-const executors = list("executors", values.executors ?? "inline,thread,process", ["inline", "thread", "process"]);
+const executors = list("executors", values.executors ?? EXECUTORS.join(","), EXECUTORS);
 const endpoints = list("endpoints", values.endpoints ?? "hash,tile,validate", Object.keys(SCENARIOS));
 
 const cpus = cpuCount();

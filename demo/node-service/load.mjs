@@ -79,6 +79,22 @@ export function startService(args = [], { timeout = 20_000, detached = false } =
 }
 
 /**
+ * The fields of /proc/`pid`/stat after the command name (state, ppid, …), or null when it cannot be
+ * read (no such process, or no /proc). The name may hold spaces and parentheses: split after the last ")".
+ * @param {number | string} pid
+ * @returns {string[] | null}
+ */
+function statFields(pid) {
+  let stat;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return null;
+  }
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/**
  * Process ids of the live children of `pid` (Linux: read from /proc; elsewhere an empty list).
  * @param {number} pid
  * @returns {number[]}
@@ -88,13 +104,8 @@ export function childPids(pid) {
   const out = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // state, ppid, …
-      if (Number(fields[1]) === pid && fields[0] !== "Z") out.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
+    const fields = statFields(entry); // null: gone meanwhile
+    if (fields && Number(fields[1]) === pid && fields[0] !== "Z") out.push(Number(entry));
   }
   return out;
 }
@@ -110,13 +121,8 @@ function cpuSeconds(pids) {
   const busy = n[0] + n[1] + n[2] + n[5] + n[6] + n[7]; // user nice system irq softirq steal
   let own = 0;
   for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      own += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime stime cutime cstime
-    } catch {
-      // gone meanwhile
-    }
+    const f = statFields(pid); // null: gone meanwhile
+    if (f) own += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime stime cutime cstime
   }
   const HZ = 100; // USER_HZ, the unit of /proc times
   return { busy: busy / HZ, own: own / HZ };
@@ -129,12 +135,24 @@ export function alive(pid) {
   } catch {
     return false;
   }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return true; // no /proc: trust kill(0)
-  }
+  const fields = statFields(pid);
+  return fields ? fields[0] !== "Z" : true; // no /proc: trust kill(0)
+}
+
+/**
+ * Sends SIGTERM to a service started by `startService` and waits for it to exit.
+ * @param {{ pid: number, output: () => string, exited: Promise<{ code: number | null, signal: string | null }> }} service
+ * @param {number} ms - how long to wait for the exit.
+ * @returns {Promise<{ code: number | null, signal: string | null }>} its exit; rejects (with its
+ *   output) when it has not exited within `ms`.
+ */
+export function stopService(service, ms) {
+  process.kill(service.pid, "SIGTERM"); // throws at once if there is no such process
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the service did not exit within ${ms} ms:\n${service.output()}`)), ms);
+  });
+  return Promise.race([service.exited, limit]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -177,6 +195,7 @@ export async function statsUntil(url, check, what, timeout = 10_000) {
   }
 }
 
+const HEALTH_INTERVAL_MS = 20;
 const percentile = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
 
 /** Polls GET /health every `intervalMs` on one keep-alive connection until `stop()`; checks each answer. */
@@ -216,21 +235,22 @@ function pollHealth(url, intervalMs) {
  * every answer: 200 with a right body, or 503 with a Retry-After and a JSON error. Anything else
  * is a problem.
  */
-export async function drive(url, endpoint, { connections, duration, rate, healthIntervalMs = 20, pids = () => [process.pid] }) {
+async function drive(url, endpoint, { connections, duration, rate, pids = () => [process.pid] }) {
   const scenario = SCENARIOS[endpoint];
   if (!scenario) throw new Error(`no scenario ${endpoint}`);
   const problems = [];
   const note = (p) => problems.length < 20 && problems.push(p);
   let ok = 0;
   let rejected = 0;
-  const health = pollHealth(url, healthIntervalMs);
+  const overallRate = rate ? Math.max(1, Math.round(rate)) : undefined;
+  const health = pollHealth(url, HEALTH_INTERVAL_MS);
   const cpuBefore = cpuSeconds(pids());
   const wallBefore = performance.now();
   const result = await autocannon({
     url,
     connections,
     duration,
-    ...(rate ? { overallRate: Math.max(1, Math.round(rate)) } : {}),
+    ...(overallRate ? { overallRate } : {}),
     timeout: 30,
     excludeErrorStats: true, // latency of the 200s only
     requests: [
@@ -259,7 +279,7 @@ export async function drive(url, endpoint, { connections, duration, rate, health
     endpoint,
     connections,
     duration,
-    rate: rate ? Math.max(1, Math.round(rate)) : undefined,
+    rate: overallRate,
     ok,
     rejected,
     perSecond: ok / duration,
@@ -302,8 +322,7 @@ export async function loadRun({ executor, endpoint, phases, args = [] }) {
       results.push({ phase: name, ...load, loopDelay: stats.eventLoopDelayMs, aborted: stats.aborted });
     }
     const children = childPids(service.pid);
-    process.kill(service.pid, "SIGTERM");
-    const exit = await Promise.race([service.exited, new Promise((r) => setTimeout(() => r({ code: null, signal: "did not exit within 10 s" }), 10_000).unref())]);
+    const exit = await stopService(service, 10_000).catch(() => ({ code: null, signal: "did not exit within 10 s" }));
     const leftovers = children.filter(alive);
     return { executor, endpoint, workers: stats?.workers, capacity: stats?.capacity, phases: results, pool: stats?.pool, exit, leftovers, output: service.output() };
   } finally {

@@ -4,7 +4,7 @@
 //                 "customer": { "name": "Ada", "email": "ada@example.com" },
 //                 "items": [ { "sku": "ABC-1234", "qty": 2, "price": 9.99 } ] } ] }
 
-export const CURRENCIES = ["EUR", "USD", "GBP", "JPY", "CHF"];
+const CURRENCIES = ["EUR", "USD", "GBP", "JPY", "CHF"];
 const MAX_ORDERS = 1_000_000;
 const MAX_PROBLEMS = 20;
 const SKU = /^[A-Z]{3}-\d{4}$/;

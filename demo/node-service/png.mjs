@@ -9,7 +9,7 @@ for (let n = 0; n < 256; n++) {
 }
 
 /** CRC-32 (the one PNG and zlib use) of `bytes`. */
-export function crc32(bytes) {
+function crc32(bytes) {
   let c = -1;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ -1) >>> 0;

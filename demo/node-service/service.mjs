@@ -28,7 +28,7 @@ const LOOP_SAMPLE_MS = 10; // monitorEventLoopDelay's timer period: it records i
  * The resolved options of a service: defaults filled in.
  * @param {ServiceOptions} options
  */
-export function resolveOptions(options = {}) {
+function resolveOptions(options = {}) {
   const executor = options.executor ?? "thread";
   if (!EXECUTORS.includes(executor)) throw new TypeError(`executor must be one of ${EXECUTORS.join(", ")}, got ${executor}`);
   const workers = executor === "inline" ? 1 : (options.workers ?? cpuCount());
@@ -122,14 +122,6 @@ export function createService(options) {
     }
     inFlight++;
     preparing++;
-    let prepared = false;
-    const submitted = () => {
-      if (!prepared) {
-        prepared = true;
-        preparing--;
-        changed();
-      }
-    };
     // The client going away stops its task: a queued one is cancelled, a running one stopped.
     const gone = new AbortController();
     const onClose = () => {
@@ -137,9 +129,14 @@ export function createService(options) {
     };
     res.on("close", onClose);
     try {
-      const args = await prepare();
-      const future = executor.submitWith({ timeout, signal: gone.signal }, task, ...args);
-      submitted();
+      let future;
+      try {
+        const args = await prepare();
+        future = executor.submitWith({ timeout, signal: gone.signal }, task, ...args);
+      } finally {
+        preparing--; // submitted, or given up: either way no longer reading its body
+        changed();
+      }
       const result = await future;
       completions.push(performance.now());
       if (completions.length > 32) completions.shift();
@@ -156,7 +153,6 @@ export function createService(options) {
       }
     } finally {
       res.off("close", onClose);
-      submitted();
       inFlight--;
       changed();
     }

@@ -26,7 +26,7 @@ export function hashPassword(password, salt, N, r, p) {
   return { algorithm: "scrypt", N, r, p, salt, hash: key.toString("hex") };
 }
 
-export const TILE_SIZE = 256;
+const TILE_SIZE = 256;
 const PALETTE = new Uint8Array(256 * 3); // 0: inside the set (black); 1…255: escape time, log scale
 for (let i = 1; i < 256; i++) {
   const t = i / 255;

@@ -3,7 +3,7 @@
 // the speedup and a small preview.
 import { createHash } from "node:crypto";
 import { ThreadPoolExecutor, cpuCount, platformInfo } from "isofutures";
-import { renderBand } from "./fractal.mjs";
+import { bandCounts } from "./fractal.mjs";
 
 const width = 1600;
 const height = 1000;
@@ -34,7 +34,7 @@ const serial = new Uint32Array(width * height);
 let started = performance.now();
 for (let i = 0; i < bands.length; i++) {
   const [y0] = bands[i];
-  assemble(serial, y0, renderBand(...bands[i]).value);
+  assemble(serial, y0, bandCounts(...bands[i]));
   if (i % 5 === 4 || i === bands.length - 1) progress("serial (1 thread)", i + 1, bands.length, started);
 }
 const serialMs = performance.now() - started;

@@ -2,10 +2,10 @@
 import { transfer } from "isofutures/worker";
 
 /**
- * Renders rows [y0, y1) of a width × height view of the Mandelbrot set.
- * @returns the iteration count of each pixel, row by row (moved back, not copied).
+ * The escape-time counts of rows [y0, y1) of a width × height view of the Mandelbrot set.
+ * @returns {Uint32Array} the iteration count of each pixel, row by row.
  */
-export function renderBand(y0, y1, width, height, maxIter) {
+export function bandCounts(y0, y1, width, height, maxIter) {
   const out = new Uint32Array((y1 - y0) * width);
   const scale = 3 / width;
   for (let y = y0; y < y1; y++) {
@@ -24,7 +24,16 @@ export function renderBand(y0, y1, width, height, maxIter) {
       out[(y - y0) * width + x] = n;
     }
   }
-  return transfer(out, [out.buffer]);
+  return out;
+}
+
+/**
+ * Renders rows [y0, y1) of a width × height view of the Mandelbrot set.
+ * @returns the iteration count of each pixel, row by row (moved back, not copied).
+ */
+export function renderBand(y0, y1, width, height, maxIter) {
+  const counts = bandCounts(y0, y1, width, height, maxIter);
+  return transfer(counts, [counts.buffer]);
 }
 
 /**
@@ -33,7 +42,7 @@ export function renderBand(y0, y1, width, height, maxIter) {
  */
 export async function* renderRows(y0, y1, width, height, maxIter) {
   for (let y = y0; y < y1; y++) {
-    const { value } = renderBand(y, y + 1, width, height, maxIter);
-    yield transfer({ y, counts: value }, [value.buffer]);
+    const counts = bandCounts(y, y + 1, width, height, maxIter);
+    yield transfer({ y, counts }, [counts.buffer]);
   }
 }
