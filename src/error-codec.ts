@@ -38,6 +38,16 @@ const BUILTINS: Record<string, ErrorClass> = {
   WorkerCrashedError: WorkerCrashedError as unknown as ErrorClass,
 } as unknown as Record<string, ErrorClass>;
 
+/**
+ * Every copy of the package brands its error classes with this registered symbol. A process may
+ * hold several copies (a worker's runtime, and the package as the worker's tasks import it; the
+ * queue worker's bundle), and an error made by one copy keeps its class when another encodes it.
+ */
+const ERROR_CLASS = Symbol.for("isofutures.errorClass");
+for (const name of ["CancelledError", "TimeoutError", "ShutdownError", "BrokenExecutorError", "UnsupportedError", "InvalidStateError", "WorkerCrashedError"]) {
+  Object.defineProperty(BUILTINS[name], ERROR_CLASS, { value: name });
+}
+
 const MAX_DEPTH = 8;
 const SKIP = new Set(["name", "message", "stack", "cause", "errors"]);
 
@@ -115,7 +125,8 @@ function builtinName(e: Error): string | null {
   if (ctor === AggregateError) return "AggregateError";
   if (typeof DOMException === "function" && ctor === DOMException) return "DOMException";
   for (const name in BUILTINS) if (BUILTINS[name] === ctor) return name;
-  return null;
+  const branded = read(ctor, ERROR_CLASS);
+  return typeof branded === "string" && Object.prototype.hasOwnProperty.call(BUILTINS, branded) ? branded : null;
 }
 
 function safeProto(e: object): unknown {
@@ -132,9 +143,9 @@ function looksLikeError(value: unknown): boolean {
     typeof read(value, "message") === "string";
 }
 
-function read(target: unknown, key: string): unknown {
+function read(target: unknown, key: string | symbol): unknown {
   try {
-    return (target as Record<string, unknown>)[key];
+    return (target as Record<string | symbol, unknown>)[key];
   } catch {
     return undefined;
   }

@@ -248,12 +248,16 @@ export abstract class Executor<M extends object = AnyTasks> {
     const task = new Task(future, def, taskCode(def.handle, args.length, kind, shared), args, transfer);
     setJob(future, task);
     if (sink) task.sink = sink(task);
-    scheduler.enqueue(task);
+    // Controls go on the task before it is queued: an engine may read them at once (a job's timeout).
+    let controls: TaskControls | undefined;
     if (options !== undefined && (options.timeout !== undefined || options.signal !== undefined)) {
-      const controls: TaskControls = { timeout: options.timeout, signal: options.signal, timer: undefined, unwatch: undefined };
+      controls = { timeout: options.timeout, signal: options.signal, timer: undefined, unwatch: undefined };
       task.controls = controls;
-      if (options.signal?.aborted) future.cancel();
-      else if (options.signal) scheduler.listen(task, controls);
+    }
+    scheduler.enqueue(task);
+    if (controls?.signal) {
+      if (controls.signal.aborted) future.cancel();
+      else scheduler.listen(task, controls);
     }
     return future;
   }

@@ -1,6 +1,7 @@
 // Errors crossing from a worker: fidelity, and no way for a worker's data to harm the caller.
 import { describe, expect, it } from "vitest";
 import { decodeError, encodeError } from "../src/error-codec.js";
+import { CancelledError, TimeoutError } from "isofutures";
 import { KINDS, make, settle } from "./helpers/executors.js";
 
 describe.each(KINDS)("%s executor: hostile errors", (kind) => {
@@ -23,6 +24,17 @@ describe.each(KINDS)("%s executor: hostile errors", (kind) => {
     for (let c = e.cause; c !== undefined && depth < 100; c = c.cause) depth++;
     expect(depth).toBeLessThan(20);
     expect(await ex.submit("add", 1, 1)).toBe(2);
+  });
+});
+
+describe.each(KINDS)("%s executor: the package's errors thrown by a task", (kind) => {
+  it("keep their class when the task made them with its own import of the package", async () => {
+    const ex = make(kind, { tasks: new URL("./fixtures/package-errors.mjs", import.meta.url) });
+    const timeout = await settle(ex.submit("throwTimeout" as never));
+    expect(timeout.ok || timeout.error).toBeInstanceOf(TimeoutError);
+    expect((timeout as { error: Error }).error.message).toBe("the task's own deadline passed");
+    const cancelled = await settle(ex.submit("throwCancelled" as never));
+    expect(cancelled.ok || cancelled.error).toBeInstanceOf(CancelledError);
   });
 });
 
