@@ -36,9 +36,19 @@ async function visit(server: Server, path: string): Promise<Visit> {
   return { page, problems };
 }
 
-/** Waits until #status has one of these data-state values; returns it. */
-async function settled(page: Page, states: string[], timeout = 60_000): Promise<string> {
-  await page.waitForFunction((s) => s.includes(document.getElementById("status")?.dataset.state ?? ""), states, { timeout });
+/** What else #status must show: a data-* value equal to a string, or different from `{ not }`. */
+type StatusMatch = Record<string, string | { not: string }>;
+
+/** Waits until #status has one of these data-state values (and matches `where`); returns it. */
+async function settled(page: Page, states: string[], { timeout = 60_000, where = {} }: { timeout?: number; where?: StatusMatch } = {}): Promise<string> {
+  await page.waitForFunction(
+    ([s, w]) => {
+      const data = document.getElementById("status")?.dataset;
+      return s.includes(data?.state ?? "") && Object.entries(w).every(([key, want]) => (typeof want === "string" ? data?.[key] === want : data?.[key] !== want.not));
+    },
+    [states, where] as const,
+    { timeout },
+  );
   return page.evaluate(() => document.getElementById("status")!.dataset.state!);
 }
 
@@ -47,13 +57,13 @@ async function statusData(page: Page): Promise<Record<string, string>> {
 }
 
 /** SHA-256 of a canvas's pixels, computed here, not by the page. */
-function canvasHash(page: Page, id = "canvas"): Promise<string> {
-  return page.evaluate(async (canvasId) => {
-    const c = document.getElementById(canvasId) as HTMLCanvasElement;
+function canvasHash(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const c = document.getElementById("canvas") as HTMLCanvasElement;
     const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
     const digest = await crypto.subtle.digest("SHA-256", data);
     return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  }, id);
+  });
 }
 
 /** How many distinct colours a canvas shows (a blank or one-colour picture has 1). */
@@ -109,7 +119,7 @@ describe("demo site", () => {
     await shot(v.page, "fractal");
     await v.page.check("#show-workers");
     await v.page.selectOption("#workers", String(n));
-    await v.page.waitForFunction((k) => document.getElementById("status")?.dataset.state === "done" && document.getElementById("status")?.dataset.workers === k, String(n), { timeout: 60_000 });
+    await settled(v.page, ["done"], { where: { workers: String(n) } });
     const many = await statusData(v.page);
     const manyHash = await canvasHash(v.page);
     expect(Number(many.workersUsed)).toBe(n); // every worker drew tiles
@@ -117,7 +127,7 @@ describe("demo site", () => {
     await shot(v.page, "fractal-workers");
 
     await v.page.selectOption("#workers", "1");
-    await v.page.waitForFunction(() => document.getElementById("status")?.dataset.state === "done" && document.getElementById("status")?.dataset.workers === "1", null, { timeout: 60_000 });
+    await settled(v.page, ["done"], { where: { workers: "1" } });
     const one = await statusData(v.page);
     expect(one.workersUsed).toBe("1");
     expect(await canvasHash(v.page)).toBe(manyHash);
@@ -127,7 +137,7 @@ describe("demo site", () => {
 
     // Zooming in draws a different picture.
     await v.page.click("#overlay", { position: { x: 300, y: 250 } });
-    await v.page.waitForFunction((f) => document.getElementById("status")?.dataset.state === "done" && document.getElementById("status")?.dataset.fingerprint !== f, one.fingerprint, { timeout: 60_000 });
+    await settled(v.page, ["done"], { where: { fingerprint: { not: one.fingerprint! } } });
     expect(await canvasHash(v.page)).not.toBe(manyHash);
     await finish(v);
   }, 120_000);
@@ -138,7 +148,7 @@ describe("demo site", () => {
     await v.page.fill("#max-workers", String(max));
     await v.page.fill("#repeats", "1");
     await v.page.click("#run");
-    expect(await settled(v.page, ["done", "error"], 120_000)).toBe("done");
+    expect(await settled(v.page, ["done", "error"], { timeout: 120_000 })).toBe("done");
     const points = await v.page.$$eval("#speedup-chart .series-speedup circle.point", (cs) => cs.map((c) => Number(c.getAttribute("data-x"))));
     expect(points).toEqual(Array.from({ length: max }, (_, i) => i + 1));
     expect(await v.page.$$eval("#time-chart circle.point", (cs) => cs.length)).toBe(max);

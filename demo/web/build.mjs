@@ -1,15 +1,18 @@
 // Builds the demo site with Vite into demo/web/dist/: one page per HTML file, the worker file
 // bundled as a worker. `isofutures` resolves to this package (node_modules/isofutures links to the
 // repository), through its "browser" export, exactly as in an app that installed it.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const SITE_ROOT = fileURLToPath(new URL(".", import.meta.url));
+const SITE_ROOT = fileURLToPath(new URL(".", import.meta.url));
 export const SITE_DIST = fileURLToPath(new URL("./dist/", import.meta.url));
-export const PAGES = ["index", "fractal", "speedup", "shared", "timeline", "platform"];
 
 /** Builds the site; resolves with the output folder. */
 export async function buildSite({ outDir = SITE_DIST, quiet = false } = {}) {
   const { build } = await import("vite");
+  // Every page of the site: the HTML files at its root.
+  const pages = readdirSync(SITE_ROOT).filter((f) => f.endsWith(".html"));
   await build({
     root: SITE_ROOT,
     base: "./",
@@ -19,7 +22,7 @@ export async function buildSite({ outDir = SITE_DIST, quiet = false } = {}) {
       outDir,
       emptyOutDir: true,
       target: "es2022",
-      rolldownOptions: { input: Object.fromEntries(PAGES.map((p) => [p, fileURLToPath(new URL(`./${p}.html`, import.meta.url))])) },
+      rolldownOptions: { input: Object.fromEntries(pages.map((f) => [f.slice(0, -".html".length), join(SITE_ROOT, f)])) },
     },
   });
   return outDir;

@@ -16,5 +16,4 @@ export interface ServeOptions {
   pageHeaders?: Record<string, Record<string, string>>;
 }
 
-export const ISOLATION_HEADERS: Record<string, string>;
 export function serve(options: ServeOptions): Promise<StaticServer>;

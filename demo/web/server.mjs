@@ -1,7 +1,7 @@
 // A static file server for the demo site (and the browser tests), Node built-ins only. It listens
 // on 127.0.0.1 and, unless told otherwise, sends the headers that make pages cross-origin
 // isolated — what SharedArrayBuffer, and so isofutures' shared-memory primitives, need.
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";
 
@@ -18,11 +18,20 @@ const TYPES = {
 };
 
 /** The headers of cross-origin isolation. */
-export const ISOLATION_HEADERS = {
+const ISOLATION_HEADERS = {
   "Cross-Origin-Opener-Policy": "same-origin",
   "Cross-Origin-Embedder-Policy": "require-corp",
   "Cross-Origin-Resource-Policy": "same-origin",
 };
+
+/** The file's stats, or undefined when it cannot be read (like existsSync, any error: not only ENOENT but ENOTDIR, EACCES…). */
+function statOf(file) {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Serves the files under `root`.
@@ -48,8 +57,12 @@ export async function serve({ root, isolated = true, port = 0, pageHeaders = {} 
       res.writeHead(403, { "Content-Type": "text/plain" }).end("forbidden");
       return;
     }
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
-    if (!existsSync(file)) {
+    let stat = statOf(file);
+    if (stat?.isDirectory()) {
+      file = join(file, "index.html");
+      stat = statOf(file);
+    }
+    if (!stat) {
       res.writeHead(404, { "Content-Type": "text/plain" }).end(`not found: ${path}`);
       return;
     }

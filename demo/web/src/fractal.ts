@@ -2,7 +2,7 @@
 import { cpuCount, type ThreadPoolExecutor } from "isofutures";
 import { homeView, type View } from "./fractal-math.js";
 import { renderView } from "./render.js";
-import { byId, fingerprint, makeExecutor, mountLayout, ms, workerChoices } from "./site.js";
+import { byId, errorText, fingerprint, makeExecutor, mountLayout, ms, setStatus, workerChoices, workerCount } from "./site.js";
 import type { Tasks } from "./tasks.worker.js";
 
 mountLayout();
@@ -29,17 +29,12 @@ let current: AbortController | undefined;
 let count = 0;
 const HUES = [200, 30, 130, 280, 0, 60, 170, 320];
 
-function setStatus(state: string, text: string): void {
-  status.dataset.state = state;
-  status.textContent = text;
-}
-
 /** The pool for `n` workers, its workers started: a new one when the count changed. */
 async function poolFor(n: number): Promise<ThreadPoolExecutor<Tasks>> {
   if (pool?.maxWorkers === n) return pool;
   void pool?.shutdown({ cancelFutures: true });
   pool = makeExecutor(n);
-  setStatus("starting", `Starting ${n} worker${n === 1 ? "" : "s"}…`);
+  setStatus("starting", `Starting ${workerCount(n)}…`);
   await Promise.all(Array.from({ length: n }, () => pool!.submit("whoami")));
   return pool;
 }
@@ -90,12 +85,12 @@ async function render(): Promise<void> {
     status.dataset.workersUsed = String(owners.size);
     status.dataset.fingerprint = print;
     status.dataset.renders = String(count);
-    setStatus("done", `${tiles} tiles in ${ms(time)} on ${n} worker${n === 1 ? "" : "s"} (${owners.size} drew tiles) · fingerprint ${print}`);
+    setStatus("done", `${tiles} tiles in ${ms(time)} on ${workerCount(n)} (${owners.size} drew tiles) · fingerprint ${print}`);
     const row = history.insertRow(0);
     for (const cell of [String(count), view.kind, String(n), String(tiles), ms(time), print]) row.insertCell().textContent = cell;
   } catch (error) {
     if (controller.signal.aborted) return; // a newer render took over
-    setStatus("error", `Render failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    setStatus("error", `Render failed: ${errorText(error)}`);
   }
 }
 

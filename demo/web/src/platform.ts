@@ -1,6 +1,6 @@
 // Platform: what the library detects here, and a few live measurements.
 import { cpuCount, platformInfo } from "isofutures";
-import { byId, makeExecutor, mountLayout, ms } from "./site.js";
+import { byId, errorText, makeExecutor, mountLayout, ms, setStatus } from "./site.js";
 
 mountLayout();
 
@@ -42,13 +42,11 @@ byId("isolation-note").textContent = info.sharedMemory
   ? "This page is cross-origin isolated: the shared-memory primitives work here."
   : "This page is not cross-origin isolated (no COOP/COEP headers): executors work, the shared-memory primitives throw UnsupportedError.";
 
-const status = byId("status");
 const button = byId<HTMLButtonElement>("measure");
 
 async function measure(): Promise<void> {
   button.disabled = true;
-  status.dataset.state = "running";
-  status.textContent = "Measuring…";
+  setStatus("running", "Measuring…");
   const table = byId("measured");
   const rows: [string, string, string?][] = [];
   fill(table, rows);
@@ -75,11 +73,9 @@ async function measure(): Promise<void> {
     rows.push(["throughput", `${Math.round(rate).toLocaleString("en")} tasks/s`, `(${cpuCount()} workers)`]);
     fill(table, rows);
     await pool.shutdown();
-    status.dataset.state = "done";
-    status.textContent = "Done.";
+    setStatus("done", "Done.");
   } catch (e) {
-    status.dataset.state = "error";
-    status.textContent = `Failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    setStatus("error", `Failed: ${errorText(e)}`);
   } finally {
     button.disabled = false;
   }

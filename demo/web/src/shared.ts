@@ -2,7 +2,7 @@
 import { Barrier, Event, SharedArray, cpuCount, type ThreadPoolExecutor } from "isofutures";
 import { homeView } from "./fractal-math.js";
 import { P, type SharedJob } from "./shared-render.js";
-import { byId, fingerprint, makeExecutor, mountLayout, ms, workerChoices } from "./site.js";
+import { byId, errorText, fingerprint, makeExecutor, mountLayout, ms, setStatus, workerChoices, workerCount } from "./site.js";
 import type { Tasks } from "./tasks.worker.js";
 
 mountLayout();
@@ -19,11 +19,6 @@ const bars = [byId<HTMLProgressElement>("pass1"), byId<HTMLProgressElement>("pas
 
 /** Errors from workers keep their name (BrokenBarrierError), not their class. */
 const isBroken = (e: unknown) => e instanceof Error && e.name === "BrokenBarrierError";
-
-function setStatus(state: string, text: string): void {
-  status.dataset.state = state;
-  status.textContent = text;
-}
 
 let pool: ThreadPoolExecutor<Tasks> | undefined;
 let active: { job: Omit<SharedJob, "index">; progress: Int32Array } | undefined;
@@ -87,7 +82,7 @@ async function run(): Promise<void> {
   stopButton.disabled = false;
   pauseButton.textContent = "Pause";
   delete status.dataset.fingerprint;
-  setStatus("running", `Running on ${n} worker${n === 1 ? "" : "s"}…`);
+  setStatus("running", `Running on ${workerCount(n)}…`);
 
   // Paint from shared memory on every frame while the workers run.
   const image = new ImageData(view.width, view.height);
@@ -119,11 +114,11 @@ async function run(): Promise<void> {
     const waited = outcomes.map((o) => ms(o.waitedMs)).join(", ");
     status.dataset.fingerprint = print;
     status.dataset.workers = String(n);
-    setStatus("done", `Done in ${ms(time)} on ${n} worker${n === 1 ? "" : "s"}; time each spent at the barrier: ${waited} · fingerprint ${print}`);
+    setStatus("done", `Done in ${ms(time)} on ${workerCount(n)}; time each spent at the barrier: ${waited} · fingerprint ${print}`);
   } catch (error) {
     painting = false;
     const stopped = Atomics.load(progress, P.stop) !== 0;
-    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const why = errorText(error);
     if (stopped) setStatus("stopped", `Stopped (${why}). The workers are free for the next run.`);
     else setStatus("error", `Failed: ${why}${isBroken(error) ? " (a worker did not reach the barrier)" : ""}`);
   } finally {
@@ -144,7 +139,7 @@ if (globalThis.crossOriginIsolated) {
     new Barrier(2);
     byId("unsupported-error").textContent = "(no error: shared memory works after all)";
   } catch (e) {
-    byId("unsupported-error").textContent = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    byId("unsupported-error").textContent = errorText(e);
   }
   for (const el of byId("controls").querySelectorAll<HTMLInputElement | HTMLButtonElement | HTMLSelectElement>("input, button, select")) el.disabled = true;
   byId("workspace").hidden = true;

@@ -30,7 +30,7 @@ export function mountLayout(): void {
   const show = (what: unknown) => {
     const box = document.createElement("pre");
     box.className = "error";
-    box.textContent = `Unexpected error: ${what instanceof Error ? `${what.name}: ${what.message}` : String(what)}`;
+    box.textContent = `Unexpected error: ${errorText(what)}`;
     document.querySelector("main")?.prepend(box);
   };
   addEventListener("error", (e) => show(e.error ?? e.message));
@@ -49,10 +49,27 @@ export function makeExecutor(maxWorkers?: number): ThreadPoolExecutor<Tasks> {
 }
 
 /** The element with this id (it must exist). */
-export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
+export function byId<T extends Element = HTMLElement>(id: string): T {
+  const el: Element | null = document.getElementById(id);
   if (!el) throw new Error(`the page has no #${id}`);
   return el as T;
+}
+
+/** Shows `text` in the page's #status, its `data-state` set to `state`. */
+export function setStatus(state: string, text: string): void {
+  const status = byId("status");
+  status.dataset.state = state;
+  status.textContent = text;
+}
+
+/** An error as `Name: message` (anything else thrown, as a string). */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** "1 worker", "2 workers", … */
+export function workerCount(n: number): string {
+  return `${n} worker${n === 1 ? "" : "s"}`;
 }
 
 /** Milliseconds, readably. */
@@ -70,5 +87,5 @@ export function fingerprint(data: Uint8ClampedArray): string {
 /** Fills a `<select>` with the worker counts 1…max, selecting `selected`. */
 export function workerChoices(select: HTMLSelectElement, max: number, selected: number): void {
   select.replaceChildren();
-  for (let n = 1; n <= max; n++) select.add(new Option(`${n} worker${n === 1 ? "" : "s"}`, String(n), false, n === selected));
+  for (let n = 1; n <= max; n++) select.add(new Option(workerCount(n), String(n), false, n === selected));
 }

@@ -3,17 +3,16 @@ import { cpuCount } from "isofutures";
 import { drawChart } from "./chart.js";
 import { homeView } from "./fractal-math.js";
 import { renderView } from "./render.js";
-import { byId, fingerprint, makeExecutor, mountLayout, ms } from "./site.js";
+import { byId, errorText, fingerprint, makeExecutor, mountLayout, ms, setStatus, workerCount } from "./site.js";
 
 mountLayout();
 
 const maxWorkers = byId<HTMLInputElement>("max-workers");
 const repeats = byId<HTMLInputElement>("repeats");
 const run = byId<HTMLButtonElement>("run");
-const status = byId("status");
 const results = byId<HTMLTableSectionElement>("results");
-const timeChart = document.getElementById("time-chart") as unknown as SVGSVGElement;
-const speedupChart = document.getElementById("speedup-chart") as unknown as SVGSVGElement;
+const timeChart = byId<SVGSVGElement>("time-chart");
+const speedupChart = byId<SVGSVGElement>("speedup-chart");
 
 const cores = cpuCount();
 byId("cores").textContent = String(cores);
@@ -64,25 +63,23 @@ async function measure(): Promise<void> {
     max = readInt(maxWorkers, "The number of workers", 1, 64);
     reps = readInt(repeats, "Repeats", 1, 10);
   } catch (e) {
-    status.dataset.state = "error";
-    status.textContent = (e as Error).message;
+    setStatus("error", (e as Error).message);
     return;
   }
   run.disabled = true;
   results.replaceChildren();
-  status.dataset.state = "running";
   const times: [number, number][] = [];
   let reference: string | undefined;
   draw(times, max);
   try {
     for (let n = 1; n <= max; n++) {
-      status.textContent = `${n} worker${n === 1 ? "" : "s"}: warming up…`;
+      setStatus("running", `${workerCount(n)}: warming up…`);
       const pool = makeExecutor(n);
       try {
         await renderView(pool, view, ctx, { tileSize: TILE });
         let best = Infinity;
         for (let r = 0; r < reps; r++) {
-          status.textContent = `${n} worker${n === 1 ? "" : "s"}: run ${r + 1} of ${reps}…`;
+          setStatus("running", `${workerCount(n)}: run ${r + 1} of ${reps}…`);
           best = Math.min(best, await renderView(pool, view, ctx, { tileSize: TILE }));
         }
         const print = fingerprint(ctx.getImageData(0, 0, canvas.width, canvas.height).data);
@@ -100,11 +97,9 @@ async function measure(): Promise<void> {
       }
     }
     const best = Math.max(...times.map(([, t]) => times[0]![1] / t));
-    status.dataset.state = "done";
-    status.textContent = `Done: best speedup ${best.toFixed(2)}× (${cores} logical cores).`;
+    setStatus("done", `Done: best speedup ${best.toFixed(2)}× (${cores} logical cores).`);
   } catch (e) {
-    status.dataset.state = "error";
-    status.textContent = `Failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    setStatus("error", `Failed: ${errorText(e)}`);
   } finally {
     run.disabled = false;
   }

@@ -1,7 +1,7 @@
 // Futures timeline: a mix of tasks on a two-worker pool, each future's life drawn as it happens.
 import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, asCompleted, wait, type Future, type ThreadPoolExecutor } from "isofutures";
 import { el } from "./chart.js";
-import { byId, makeExecutor, mountLayout, ms } from "./site.js";
+import { byId, errorText, makeExecutor, mountLayout, ms, setStatus } from "./site.js";
 import type { Tasks } from "./tasks.worker.js";
 
 mountLayout();
@@ -13,7 +13,7 @@ interface Spec {
   what: string;
   start(pool: Pool): Future<unknown>;
   /** Runs once, when the future is first seen running. */
-  onRunning?(future: Future<unknown>, at: number): void;
+  onRunning?(): void;
 }
 
 interface Track {
@@ -26,7 +26,8 @@ interface Track {
   completedAs?: number;
 }
 
-const abort = new Map<string, AbortController>();
+/** The "aborted" task's controller, for the run in progress. */
+let abortController: AbortController | undefined;
 const SPECS: Spec[] = [
   { id: "fast-1", what: "sleep(150)", start: (p) => p.submit("sleep", 150) },
   { id: "slow", what: "crunch(1400): 1.4 s of CPU", start: (p) => p.submit("crunch", 1400) },
@@ -38,20 +39,18 @@ const SPECS: Spec[] = [
     id: "aborted",
     what: "sleep(2000), its signal aborted 500 ms after it starts",
     start(p) {
-      const controller = new AbortController();
-      abort.set("aborted", controller);
-      return p.submitWith({ signal: controller.signal }, "sleep", 2000);
+      abortController = new AbortController();
+      return p.submitWith({ signal: abortController.signal }, "sleep", 2000);
     },
     onRunning() {
-      setTimeout(() => abort.get("aborted")?.abort(new DOMException("the user gave up", "AbortError")), 500);
+      setTimeout(() => abortController?.abort(new DOMException("the user gave up", "AbortError")), 500);
     },
   },
   { id: "fast-3", what: "sleep(100)", start: (p) => p.submit("sleep", 100) },
 ];
 
-const svg = document.getElementById("timeline") as unknown as SVGSVGElement;
+const svg = byId<SVGSVGElement>("timeline");
 const rows = byId<HTMLTableSectionElement>("rows");
-const status = byId("status");
 const runButton = byId<HTMLButtonElement>("run");
 const LABEL = 150;
 const ROW = 30;
@@ -100,10 +99,6 @@ function draw(tracks: Track[], markers: { label: string; at: number; kind: strin
   });
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
 function table(tracks: Track[]): void {
   rows.replaceChildren();
   for (const t of tracks) {
@@ -119,13 +114,12 @@ let pool: Pool | undefined;
 
 async function run(): Promise<void> {
   runButton.disabled = true;
-  status.dataset.state = "running";
-  status.textContent = "Starting two workers…";
+  setStatus("running", "Starting two workers…");
   pool ??= makeExecutor(2);
   // Start both workers first, so that the timeline shows the tasks, not the workers' start.
   await Promise.all([pool.submit("whoami"), pool.submit("whoami")]);
-  status.textContent = "Running…";
-  abort.clear();
+  setStatus("running", "Running…");
+  abortController = undefined;
   const t0 = performance.now();
   const now = () => performance.now() - t0;
   const tracks: Track[] = SPECS.map((spec) => ({ spec, future: spec.start(pool!) }));
@@ -147,7 +141,7 @@ async function run(): Promise<void> {
       (error: unknown) => {
         if (track.future.cancelled()) return;
         track.end = "failed";
-        track.outcome = describe(error);
+        track.outcome = errorText(error);
       },
     );
   }
@@ -165,7 +159,7 @@ async function run(): Promise<void> {
     for (const t of tracks) {
       if (t.runningAt === undefined && (t.future.running() || (t.future.done() && !t.future.cancelled()))) {
         t.runningAt = at;
-        t.spec.onRunning?.(t.future, at);
+        t.spec.onRunning?.();
       }
     }
     draw(tracks, markers, at);
@@ -189,15 +183,13 @@ async function run(): Promise<void> {
   watching = false;
   draw(tracks, markers, now());
   table(tracks);
-  status.dataset.state = "done";
-  status.textContent = `Done in ${ms(now())}: ${tracks.filter((t) => t.end === "ok").length} finished, ${tracks.filter((t) => t.end === "failed").length} failed, ${tracks.filter((t) => t.end === "cancelled").length} cancelled.`;
+  setStatus("done", `Done in ${ms(now())}: ${tracks.filter((t) => t.end === "ok").length} finished, ${tracks.filter((t) => t.end === "failed").length} failed, ${tracks.filter((t) => t.end === "cancelled").length} cancelled.`);
   runButton.disabled = false;
 }
 
 function start(): void {
   run().catch((error: unknown) => {
-    status.dataset.state = "error";
-    status.textContent = `Failed: ${describe(error)}`;
+    setStatus("error", `Failed: ${errorText(error)}`);
     runButton.disabled = false;
   });
 }
