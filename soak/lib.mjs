@@ -17,23 +17,35 @@ export function poolClass(kind) {
   throw new TypeError(`--kind must be "thread" or "process", got ${kind}`);
 }
 
+/** Threads of this process right now (the main thread, Node's own, and worker threads). @returns {number} */
 export function threadCount() {
   return readdirSync("/proc/self/task").length;
 }
 
-/** Pids of this process's children. */
+/** Pids of this process's children right now. @returns {number[]} */
 export function childPids() {
   const out = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ")".
       if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === process.pid) out.push(Number(entry));
     } catch {
       // gone meanwhile
     }
   }
   return out;
+}
+
+/** Whether the process `pid` still exists. @param {number} pid @returns {boolean} */
+export function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Handles and requests keeping the event loop alive, counted by type. */
@@ -56,7 +68,7 @@ export function childrenRss() {
   return Math.round((kib / 1024) * 10) / 10;
 }
 
-export const mb = (bytes) => Math.round((bytes / 2 ** 20) * 10) / 10;
+const mb = (bytes) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
 /** RSS after a full collection (when --expose-gc is on), in MiB. */
 export function settledRss() {
@@ -77,7 +89,12 @@ export function random(seed) {
   };
 }
 
-/** Polls a condition no event announces (a thread or child going away); false after `ms`. */
+/**
+ * Polls a condition no event announces (a thread or child going away); false after `ms`.
+ * @param {() => boolean} check
+ * @param {number} [ms]
+ * @returns {Promise<boolean>}
+ */
 export async function eventually(check, ms = 5000) {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -88,6 +105,17 @@ export async function eventually(check, ms = 5000) {
 }
 
 /**
+ * Once the pools are shut down: waits for this process to be back to `threadsBefore` threads and
+ * without children. Returns the failure to report when it is not, else undefined.
+ * @param {number} threadsBefore
+ * @returns {Promise<string | undefined>}
+ */
+export async function strayFailure(threadsBefore) {
+  if (await eventually(() => threadCount() <= threadsBefore && childPids().length === 0)) return undefined;
+  return `left behind: ${threadCount() - threadsBefore} threads, children ${childPids().join(", ") || "none"}`;
+}
+
+/**
  * Prints the figures as one JSON line (`SOAK {...}`), read by the test suite and by soak/run.mjs,
  * and sets the exit code: 0 when no check failed. The program then ends by itself.
  */
@@ -95,4 +123,14 @@ export function finish(name, figures, failures) {
   const line = { soak: name, ok: failures.length === 0, failures, ...figures };
   console.log(`SOAK ${JSON.stringify(line)}`);
   if (failures.length > 0) process.exitCode = 1;
+}
+
+/**
+ * The figures a soak program printed (its `SOAK {...}` line) in `stdout`, or undefined without one.
+ * @param {string} stdout
+ * @returns {Record<string, any> | undefined}
+ */
+export function figuresOf(stdout) {
+  const line = stdout.split("\n").find((l) => l.startsWith("SOAK "));
+  return line ? JSON.parse(line.slice(5)) : undefined;
 }

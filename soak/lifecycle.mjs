@@ -2,7 +2,7 @@
 // thread, no child, no handle), and the program must end by itself, without process.exit().
 // Usage: node soak/lifecycle.mjs [--kind thread|process] [--executors N]
 import { setTimeout as delay } from "node:timers/promises";
-import { TASKS, arg, childPids, eventually, finish, poolClass, resources, threadCount } from "./lib.mjs";
+import { TASKS, arg, childPids, eventually, finish, poolClass, resources, strayFailure, threadCount } from "./lib.mjs";
 
 const kind = arg("kind", "thread");
 const total = Number(arg("executors", 1000));
@@ -63,9 +63,8 @@ async function lane() {
 await Promise.all(Array.from({ length: AT_ONCE }, lane));
 const seconds = (performance.now() - started) / 1000;
 
-if (!(await eventually(() => threadCount() <= threadsBefore && childPids().length === 0))) {
-  failures.push(`left behind: ${threadCount() - threadsBefore} threads, children ${childPids().join(", ") || "none"}`);
-}
+const strays = await strayFailure(threadsBefore);
+if (strays) failures.push(strays);
 // Handles that would keep the program alive (the standard streams aside) must all be gone.
 const keepsAlive = () => process.getActiveResourcesInfo().filter((type) => !/^(TTYWrap|PipeWrap|FSReqCallback|CloseReq)$/.test(type));
 if (!(await eventually(() => keepsAlive().length === 0))) failures.push(`handles left: ${keepsAlive().join(", ")}`);

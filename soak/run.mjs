@@ -3,6 +3,7 @@
 // same programs at a smaller size: test-node/faults/soak.test.ts.)
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { figuresOf } from "./lib.mjs";
 
 const runs = [
   ["tiny-tasks.mjs", ["--tasks", "1000000"]],
@@ -20,8 +21,7 @@ for (const [file, args] of runs) {
       stdio: ["ignore", "pipe", "inherit"],
       timeout: 15 * 60_000,
     });
-    const line = r.stdout.split("\n").find((l) => l.startsWith("SOAK "));
-    const figures = line ? JSON.parse(line.slice(5)) : undefined;
+    const figures = figuresOf(r.stdout);
     const ok = r.status === 0 && figures?.ok === true;
     if (!ok) failed++;
     console.log(`\n${ok ? "ok  " : "FAIL"} ${figures?.soak ?? `${file} --kind ${kind}`} (${((Date.now() - started) / 1000).toFixed(1)} s)`);

@@ -4,7 +4,7 @@
 // are aborted or left at random points.
 // Usage: node soak/storms.mjs [--kind thread|process] [--futures N] [--maps N] [--seed S]
 import { CancelledError, TimeoutError, WorkerCrashedError } from "isofutures";
-import { TASKS, arg, childPids, eventually, finish, poolClass, random, threadCount } from "./lib.mjs";
+import { TASKS, arg, eventually, finish, poolClass, random, strayFailure, threadCount } from "./lib.mjs";
 
 const kind = arg("kind", "thread");
 const total = Number(arg("futures", 10_000));
@@ -220,9 +220,8 @@ if (!(await eventually(() => mapPool.stats().tasks.running === 0 && mapPool.stat
 const mapStats = mapPool.stats().tasks;
 
 await Promise.all([pool.shutdown(), mapPool.shutdown()]);
-if (!(await eventually(() => threadCount() <= threadsBefore && childPids().length === 0))) {
-  failures.push(`left behind: ${threadCount() - threadsBefore} threads, children ${childPids().join(", ") || "none"}`);
-}
+const strays = await strayFailure(threadsBefore);
+if (strays) failures.push(strays);
 if (unhandled.length > 0) failures.push(`${unhandled.length} unhandled rejections, e.g. ${String(unhandled[0])}`);
 
 finish(`storms (${kind} pool)`, {

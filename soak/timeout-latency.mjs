@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TimeoutError } from "isofutures";
-import { TASKS, arg, eventually, finish, poolClass, threadCount } from "./lib.mjs";
+import { TASKS, alive, arg, eventually, finish, poolClass, threadCount } from "./lib.mjs";
 
 const kind = arg("kind", "thread");
 const samples = Number(arg("samples", 20));
@@ -15,15 +15,6 @@ const pool = new Pool({ tasks: TASKS, maxWorkers: 1 });
 const dir = mkdtempSync(join(tmpdir(), "isofutures-latency-"));
 const failedLate = [];
 const stoppedLate = [];
-
-const alive = (pid) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 for (let n = 0; n < samples; n++) {
   const { pid } = await pool.submit((x) => ({ pid: process.pid, x }), n);

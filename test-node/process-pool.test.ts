@@ -8,24 +8,8 @@ import { describe, expect, it } from "vitest";
 import { ProcessPoolExecutor, TimeoutError, UnsupportedError, WorkerCrashedError, transfer } from "isofutures";
 import { Gate, TASKS, make, settle } from "./helpers/executors.js";
 import { PROGRAMS, runProgram } from "./helpers/programs.js";
+import { alive, until } from "./helpers/strays.js";
 import { fileURLToPath } from "node:url";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("ProcessPoolExecutor", () => {
   it("runs tasks in other processes", async () => {

@@ -13,7 +13,7 @@ import {
   InlineExecutor,
   ProcessPoolExecutor,
 } from "isofutures";
-import { FIXTURES, Gate, SharedGate, TASKS, make, settle, track, type Tasks } from "./helpers/executors.js";
+import { FIXTURES, Gate, SharedGate, TASKS, make, settle, track, warm, type Tasks } from "./helpers/executors.js";
 
 const until = async (check: () => boolean, what: string, ms = 5000) => {
   const deadline = Date.now() + ms;
@@ -22,11 +22,6 @@ const until = async (check: () => boolean, what: string, ms = 5000) => {
     await new Promise((r) => setTimeout(r, 5));
   }
 };
-
-/** Widens a worker's credit window: many quick tasks, so that later submits travel in one batch. */
-async function warm(ex: ThreadPoolExecutor<Tasks>, rounds = 6) {
-  for (let r = 0; r < rounds; r++) await Promise.all(Array.from({ length: 200 }, (_, i) => ex.submit("echo", i)));
-}
 
 describe("ThreadPoolExecutor: workers", () => {
   it("defaults maxWorkers to cpuCount() (59)", () => {

@@ -5,13 +5,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BrokenExecutorError, ThreadPoolExecutor, WorkerCrashedError, taskRef } from "isofutures";
-import { FIXTURES, Gate, SharedGate, make, settle, track } from "../helpers/executors.js";
+import { FIXTURES, Gate, POOLS, SharedGate, make, settle, track, warm, where } from "../helpers/executors.js";
 import { StrayCheck, alive, until } from "../helpers/strays.js";
 
-const POOLS = ["thread", "process"] as const;
-
-/** The pid and thread id a task ran on: tells whether two tasks ran in the same worker. */
-const where = (w: { pid: number; threadId: number }) => `${w.pid}:${w.threadId}`;
 /** Children of a process pool would print the uncaught errors these tests provoke: keep the output clean. */
 const quiet = (kind: string) => (kind === "process" ? { stdio: "ignore" as const } : {});
 
@@ -255,11 +251,6 @@ describe("process pool: a child killed from outside", () => {
 });
 
 describe("thread pool: a task stopped before its worker started it", () => {
-  /** Widens the credit window, so that tasks submitted in one turn travel to the worker together. */
-  async function warm(ex: ReturnType<typeof make>) {
-    for (let r = 0; r < 6; r++) await Promise.all(Array.from({ length: 200 }, (_, i) => ex.submit("echo", i)));
-  }
-
   it("is not queued again when its worker dies: the counts stay right and shutdown() resolves", async () => {
     const strays = new StrayCheck();
     const ex = make("thread", { maxWorkers: 1, cancelGrace: 60_000 });

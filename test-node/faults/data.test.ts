@@ -3,11 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BrokenExecutorError } from "isofutures";
 import { OP_INIT_FAILED, OP_READY, OP_RESULTS, ST_CHUNK_ERRORS } from "../../src/protocol.js";
-import { make, settle } from "../helpers/executors.js";
+import { POOLS, make, settle, warm, where } from "../helpers/executors.js";
 import { StrayCheck } from "../helpers/strays.js";
-
-const POOLS = ["thread", "process"] as const;
-const where = (w: { pid: number; threadId: number }) => `${w.pid}:${w.threadId}`;
 
 /** Uncaught exceptions in this (the caller's) process while a test runs. */
 let uncaught: unknown[] = [];
@@ -50,7 +47,7 @@ describe.each(POOLS)("%s pool: values that cannot be cloned", (kind) => {
 
   it("an argument that cannot be cloned, sent in one batch with good ones, fails only its own future", async () => {
     const ex = make(kind, { maxWorkers: 1 });
-    for (let i = 0; i < 5; i++) await Promise.all(Array.from({ length: 200 }, (_, j) => ex.submit("echo", j))); // wide credit window
+    await warm(ex, 5); // wide credit window
     const fs = Array.from({ length: 50 }, (_, i) => (i === 25 ? ex.submit("identity", 1, Symbol("no")) : ex.submit("echo", i)));
     const rs = await Promise.allSettled(fs);
     rs.forEach((r, i) => {

@@ -2,10 +2,9 @@
 // names the option, what it got and what it takes; work after shutdown fails with ShutdownError.
 import { describe, expect, it } from "vitest";
 import { ProcessPoolExecutor, ShutdownError, ThreadPoolExecutor } from "isofutures";
-import { TASKS, make } from "../helpers/executors.js";
+import { POOLS, TASKS, make } from "../helpers/executors.js";
 import { StrayCheck } from "../helpers/strays.js";
 
-const POOLS = ["thread", "process"] as const;
 const Pool = { thread: ThreadPoolExecutor, process: ProcessPoolExecutor };
 
 describe.each(POOLS)("%s pool: bad options", (kind) => {

@@ -3,20 +3,20 @@
 // as a whole program, which must end by itself with every check passed.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { figuresOf } from "../../soak/lib.mjs";
 import { runNode } from "../helpers/programs.js";
 
 const SOAK = new URL("../../soak/", import.meta.url);
 
 async function soak(file: string, args: string[], timeout = 60_000): Promise<Record<string, any>> {
   const r = await runNode(["--expose-gc", fileURLToPath(new URL(file, SOAK)), ...args], { timeout });
-  const line = r.stdout.split("\n").find((l) => l.startsWith("SOAK "));
+  const figures = figuresOf(r.stdout);
   expect(r.signal, `killed after ${timeout} ms: the program did not end by itself\n${r.stdout}\n${r.stderr}`).toBeNull();
-  expect(line, `no figures printed (exit ${r.code})\n${r.stdout}\n${r.stderr}`).toBeDefined();
-  const figures = JSON.parse((line as string).slice(5));
-  console.log(`${figures.soak}: ${JSON.stringify(figures)}`);
-  expect(figures.failures).toEqual([]);
+  expect(figures, `no figures printed (exit ${r.code})\n${r.stdout}\n${r.stderr}`).toBeDefined();
+  console.log(`${figures!.soak}: ${JSON.stringify(figures)}`);
+  expect(figures!.failures).toEqual([]);
   expect(r.code).toBe(0);
-  return figures;
+  return figures!;
 }
 
 describe.each(["thread", "process"] as const)("%s pool: soak", (kind) => {

@@ -5,10 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TimeoutError } from "isofutures";
-import { make, settle } from "../helpers/executors.js";
+import { POOLS, make, settle } from "../helpers/executors.js";
 import { StrayCheck, alive, threadCount, until } from "../helpers/strays.js";
 
-const POOLS = ["thread", "process"] as const;
 
 describe.each(POOLS)("%s pool: an endless task with a timeout", (kind) => {
   it("fails at its deadline, stops running within a bounded time after it, and its worker is replaced", async () => {

@@ -23,6 +23,12 @@ export const FIXTURES = new URL("../fixtures/", import.meta.url);
 export const KINDS = ["inline", "thread", "process"] as const;
 export type Kind = (typeof KINDS)[number];
 
+/** The pool kinds (those with workers) the fault tests run against. */
+export const POOLS = ["thread", "process"] as const;
+
+/** The pid and thread id a task ran on: tells whether two tasks ran in the same worker. */
+export const where = (w: { pid: number; threadId: number }) => `${w.pid}:${w.threadId}`;
+
 const live = new Set<Executor<any>>();
 
 /** Makes an executor of `kind` with the fixture tasks module; it is terminated after the test. */
@@ -112,6 +118,11 @@ export class SharedLog {
     if (!existsSync(this.handle)) return [];
     return readFileSync(this.handle, "utf8").split("\n").filter(Boolean).map(Number);
   }
+}
+
+/** Widens a worker's credit window: many quick tasks, so that later submits travel in one batch. */
+export async function warm(ex: Executor<Tasks>, rounds = 6): Promise<void> {
+  for (let r = 0; r < rounds; r++) await Promise.all(Array.from({ length: 200 }, (_, i) => ex.submit("echo", i)));
 }
 
 /** Resolves with how a promise settled, without letting it reject. */
