@@ -6,10 +6,9 @@
  * @internal
  * @module
  */
-import { decodeError, encodeError } from "./error-codec.js";
+import { decodeError } from "./error-codec.js";
 import { CancelledError, TimeoutError, WorkerCrashedError, BrokenExecutorError } from "./errors.js";
 import { forceCancel, setException, setResult, setRunning, type FutureOwner } from "./future.js";
-import { DEF_EXPORT, DEF_REF, DEF_SOURCE, KIND_CALL, KIND_MAP, KIND_STARMAP, KIND_STREAM } from "./protocol.js";
 import type { ExecutorStats } from "./scheduler.js";
 import type { Task, TaskControls } from "./task.js";
 import { watchAbort } from "./abort-watch.js";
@@ -20,7 +19,7 @@ export interface Engine extends FutureOwner {
   /** Set once the engine can run nothing more: `submit` then throws `BrokenExecutorError`. */
   readonly broken: BrokenExecutorError | undefined;
   enqueue(task: Task): void;
-  /** The task has a timeout or a signal. */
+  /** The task has a signal (its controls, with any timeout, are on the task before it is queued). */
   listen(task: Task, controls: TaskControls): void;
   /** Stream back-pressure: the consumer took `n` values. */
   credit(task: Task, n: number): void;
@@ -40,18 +39,19 @@ export interface EngineSettings {
   cancelGrace: number;
 }
 
-/** The core's internals an engine outside `src/` may use: settling futures, the error codec, the protocol's task kinds. */
+/**
+ * The core's internals an engine outside `src/` must take from the executor's own copy of the
+ * package (an engine's bundle may hold another): settling its futures, watching signals, decoding
+ * errors into its classes. Plain constants (the protocol's) it may import itself.
+ */
 export const engineKit = {
   setRunning,
   setResult,
   setException,
   forceCancel,
   watchAbort,
-  encodeError,
   decodeError,
   errors: { CancelledError, TimeoutError, WorkerCrashedError, BrokenExecutorError },
-  kinds: { call: KIND_CALL, map: KIND_MAP, starmap: KIND_STARMAP, stream: KIND_STREAM },
-  defs: { export: DEF_EXPORT, ref: DEF_REF, source: DEF_SOURCE },
 } as const;
 
 /** See {@link engineKit}. */

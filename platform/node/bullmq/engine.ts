@@ -11,7 +11,7 @@ import { Redis, type RedisOptions } from "ioredis";
 import { UnsupportedError, type ExecutorStats, type Future } from "isofutures";
 import type { Engine, EngineKit, EngineSettings } from "../../../src/engine.js";
 import type { Task, TaskControls } from "../../../src/task.js";
-import type { WireError } from "../../../src/protocol.js";
+import { DEF_EXPORT, DEF_REF, DEF_SOURCE, KIND_STREAM, type WireError } from "../../../src/protocol.js";
 import { JOB_FORMAT, cancelChannel, pack, unpack, type JobData, type JobReturn, type Outcome } from "./codec.js";
 
 export interface QueueEngineOptions {
@@ -32,6 +32,8 @@ interface Job {
   added: Promise<boolean>;
   timer?: ReturnType<typeof setTimeout>;
   unwatch?: () => void;
+  /** A worker took it (counted as running, not queued). */
+  running?: true;
 }
 
 export class QueueEngine implements Engine {
@@ -50,6 +52,8 @@ export class QueueEngine implements Engine {
   readonly #channel: string;
   #queued = 0;
   #running = 0;
+  /** A worker count asked of Redis for stats() and not answered yet. */
+  #counting = false;
   #completed = 0;
   #failed = 0;
   #cancelled = 0;
@@ -157,13 +161,12 @@ export class QueueEngine implements Engine {
     this.#jobs.set(id, job);
     this.#byFuture.set(task.future, job);
     this.#queued++;
-    const name = defKind === this.#kit.defs.export ? a : "function";
+    const name = defKind === DEF_EXPORT ? a : "function";
     job.added = this.#batch({ name, data, opts: { ...this.#o.defaultJobOptions, jobId: id } })
       .then(
         () => true,
         (error: unknown) => {
           if (!task.future.done()) {
-            this.#queued--;
             this.#fail(job, new Error(`could not add the job of ${task.def.label} to queue "${this.#o.queue}": ${(error as Error)?.message ?? error}`, { cause: error }));
           }
           return false;
@@ -186,15 +189,14 @@ export class QueueEngine implements Engine {
   }
 
   #refuse(task: Task): Error | undefined {
-    const { kinds, defs } = this.#kit;
     const [, defKind] = task.def.wire;
-    if ((task.code & 3) === kinds.stream) {
+    if ((task.code & 3) === KIND_STREAM) {
       return new UnsupportedError("a QueueExecutor does not stream values: return them all at once (an array), or use a ThreadPoolExecutor for streams");
     }
-    if (defKind === defs.ref) {
+    if (defKind === DEF_REF) {
       return new TypeError("a taskRef names a module on this machine; the queue's workers import their own tasks module: submit the task by its export name");
     }
-    if (defKind === defs.source && !this.#o.allowFunctionSource) {
+    if (defKind === DEF_SOURCE && !this.#o.allowFunctionSource) {
       return new TypeError(
         "a QueueExecutor sends tasks by name (the exports of the workers' tasks module); sending a function's source is off because anyone who can write to the queue could then run code: " +
           "pass allowFunctionSource: true here and start the workers with --allow-function-source to allow it",
@@ -214,6 +216,7 @@ export class QueueEngine implements Engine {
     const job = this.#jobs.get(id);
     if (!job || job.task.future.state !== "pending") return; // a re-run after a stall is still the same run to us
     if (!this.#kit.setRunning(job.task.future)) return;
+    job.running = true;
     this.#queued--;
     this.#running++;
     const timeout = job.task.controls?.timeout;
@@ -222,7 +225,6 @@ export class QueueEngine implements Engine {
         delete job.timer;
         if (job.task.future.done()) return;
         const { TimeoutError } = this.#kit.errors;
-        this.#running--;
         this.#fail(job, new TimeoutError(`${job.task.def.label} did not finish within its timeout of ${timeout} ms: its worker was asked to stop it`));
         this.#cancelRemote(job, "timeout");
       }, timeout);
@@ -259,8 +261,6 @@ export class QueueEngine implements Engine {
     if (!job || job.task.future.done()) return;
     // Someone else removed the job from Redis: it will not run.
     const { CancelledError } = this.#kit.errors;
-    if (job.task.future.state === "pending") this.#queued--;
-    else this.#running--;
     this.#forget(job);
     if (this.#kit.forceCancel(job.task.future, new CancelledError(`the job of ${job.task.def.label} was removed from queue "${this.#o.queue}"`))) this.#cancelled++;
     this.#checkDrained();
@@ -268,8 +268,6 @@ export class QueueEngine implements Engine {
 
   // A running or pending job's end.
   #end(job: Job, ok: boolean, value: unknown): void {
-    if (job.task.future.state === "pending") this.#queued--;
-    else this.#running--;
     if (ok) {
       this.#forget(job);
       this.#kit.setResult(job.task.future, value);
@@ -285,8 +283,11 @@ export class QueueEngine implements Engine {
     this.#checkDrained();
   }
 
+  // Once per job: it leaves the queued or running count.
   #forget(job: Job): void {
-    this.#jobs.delete(job.id);
+    if (!this.#jobs.delete(job.id)) return;
+    if (job.running) this.#running--;
+    else this.#queued--;
     this.#byFuture.delete(job.task.future);
     if (job.timer !== undefined) clearTimeout(job.timer);
     job.unwatch?.();
@@ -298,7 +299,6 @@ export class QueueEngine implements Engine {
   onCancel(future: Future<unknown>): void {
     const job = this.#byFuture.get(future);
     if (!job) return;
-    this.#queued--;
     this.#cancelled++;
     this.#forget(job);
     this.#track(job.added.then((added) => (added ? this.#remove(job) : undefined)));
@@ -331,7 +331,6 @@ export class QueueEngine implements Engine {
         f.cancel();
         return;
       }
-      this.#running--;
       this.#fail(job, signal.reason);
       this.#cancelRemote(job, "its signal was aborted");
     });
@@ -377,14 +376,14 @@ export class QueueEngine implements Engine {
   // job that ended during the outage is settled by its event first.
   async #verify(): Promise<void> {
     const missing = async (job: Job) => !job.task.future.done() && (await this.#queue.getJobState(job.id).catch(() => "error")) === "unknown";
-    const suspects: Job[] = [];
-    for (const job of [...this.#jobs.values()]) if (await missing(job)) suspects.push(job);
+    const jobs = [...this.#jobs.values()];
+    const first = await Promise.all(jobs.map(missing));
+    const suspects = jobs.filter((_, i) => first[i]);
     if (suspects.length === 0) return;
     await new Promise((r) => setTimeout(r, 2000));
-    for (const job of suspects) {
-      if (!(await missing(job)) || !this.#jobs.has(job.id)) continue;
-      if (job.task.future.state === "pending") this.#queued--;
-      else this.#running--;
+    const still = await Promise.all(suspects.map(missing));
+    for (const [i, job] of suspects.entries()) {
+      if (!still[i] || !this.#jobs.has(job.id)) continue;
       this.#fail(job, new Error(`the job of ${job.task.def.label} is no longer in Redis (queue "${this.#o.queue}"): Redis lost it (restarted without persistence, or the key was deleted); its outcome is unknown`));
     }
   }
@@ -397,8 +396,6 @@ export class QueueEngine implements Engine {
     );
     this.broken = error;
     for (const job of [...this.#jobs.values()]) {
-      if (job.task.future.state === "pending") this.#queued--;
-      else this.#running--;
       this.#fail(job, error);
     }
   }
@@ -417,8 +414,6 @@ export class QueueEngine implements Engine {
     const { CancelledError } = this.#kit.errors;
     for (const job of [...this.#jobs.values()]) {
       const pending = job.task.future.state === "pending";
-      if (pending) this.#queued--;
-      else this.#running--;
       this.#forget(job);
       if (this.#kit.forceCancel(job.task.future, new CancelledError(`the executor was terminated ${pending ? "before" : "while"} ${job.task.def.label} ran`))) this.#cancelled++;
       if (pending) this.#track(job.added.then((added) => (added ? this.#remove(job) : undefined)));
@@ -445,11 +440,13 @@ export class QueueEngine implements Engine {
   // ── reporting ───────────────────────────────────────────────────────────────────────────────
 
   stats(): ExecutorStats {
-    if (!this.#closing) {
+    if (!this.#closing && !this.#counting) {
+      this.#counting = true;
       void this.#ready
         .then(() => this.#queue.getWorkersCount())
         .then((n) => (this.#workers = n))
-        .catch(() => {});
+        .catch(() => {})
+        .finally(() => (this.#counting = false));
     }
     const busy = Math.min(this.#workers, this.#running);
     return {
