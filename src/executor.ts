@@ -20,6 +20,8 @@ import { sharedSeen } from "./shared/shareable.js";
 import { encodeShared, holdsShared } from "./shared/revive.js";
 import type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "./types.js";
 import { assertTimeout, checkInteger, checkSignal } from "./validate.js";
+import { findPort } from "./shared-check.js";
+import { checkNesting, nestingDepth } from "./nesting.js";
 
 export type { ExecutorStats } from "./scheduler.js";
 export type { MapOptions } from "./map.js";
@@ -86,6 +88,30 @@ const asyncDispose: typeof Symbol.asyncDispose =
   (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
 
 /**
+ * `initArgs` as every new worker gets them: checked as a task's arguments are (a process pool
+ * refuses shared memory), shared-memory objects in their wire form (rebuilt in each worker), and
+ * no message port, which could move to one worker only.
+ */
+function checkedInitArgs(given: readonly unknown[] | undefined, kind: string, factory: WorkerFactory): unknown[] {
+  const initArgs = given ? [...given] : [];
+  const refused = factory.checkArgs?.(initArgs);
+  if (refused) throw new (refused.constructor as ErrorConstructor)(`${kind}: initArgs: ${refused.message}`);
+  const port = findPort(initArgs);
+  if (port !== undefined) {
+    throw new TypeError(
+      `${kind}: initArgs holds ${port}, which can move to one worker only, while initArgs go to every new worker; pass it to a task instead`,
+    );
+  }
+  if (sharedSeen() && holdsShared(initArgs)) encodeShared(initArgs, []);
+  try {
+    structuredClone(initArgs);
+  } catch (error) {
+    throw new TypeError(`${kind}: initArgs must be structured-cloneable: ${(error as Error).message}`, { cause: error });
+  }
+  return initArgs;
+}
+
+/**
  * Runs tasks and returns {@link Future}s. The executors are `ThreadPoolExecutor`,
  * `ProcessPoolExecutor` and `InlineExecutor`; all share this interface.
  *
@@ -114,6 +140,7 @@ export abstract class Executor<M extends object = AnyTasks> {
     const o = options ?? {};
     if (typeof o !== "object") throw new TypeError(`${factory.kind} executor options must be an object, got ${describe(o)}`);
     const kind = `${factory.kind} executor`;
+    checkNesting(kind);
     checkInteger(o.maxWorkers, `${kind}: maxWorkers`, 1);
     checkInteger(o.minWorkers, `${kind}: minWorkers`, 0);
     if (o.maxTasksPerWorker !== Infinity) checkInteger(o.maxTasksPerWorker, `${kind}: maxTasksPerWorker`, 1);
@@ -146,12 +173,7 @@ export abstract class Executor<M extends object = AnyTasks> {
       const def = this.#functions.lookup(o.initializer, `${kind}: initializer`);
       initializer = def.wire.slice(1) as [number, string, string?];
     }
-    const initArgs = o.initArgs ? [...o.initArgs] : [];
-    try {
-      structuredClone(initArgs);
-    } catch (error) {
-      throw new TypeError(`${kind}: initArgs must be structured-cloneable: ${(error as Error).message}`, { cause: error });
-    }
+    const initArgs = checkedInitArgs(o.initArgs, kind, factory);
     const settings = { maxWorkers, cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE, name: o.name ?? "isofutures" };
     this.#scheduler = config.engine
       ? config.engine(engineKit, settings)
@@ -163,6 +185,7 @@ export abstract class Executor<M extends object = AnyTasks> {
           tasks,
           initializer,
           initArgs,
+          depth: nestingDepth() + 1,
         });
     const scheduler = this.#scheduler;
     const functions = this.#functions;

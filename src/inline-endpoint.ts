@@ -41,6 +41,7 @@ function spawnInline(_request: SpawnRequest, events: EndpointEvents): Endpoint {
     exit() {
       exit(0);
     },
+    callerThread: true,
   });
   return {
     post(message) {

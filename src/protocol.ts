@@ -34,6 +34,12 @@ export const OP_READY = 11;
 export const OP_INIT_FAILED = 12;
 /** `[RESULTS, seq, status, value, seq, status, value, …]` */
 export const OP_RESULTS = 13;
+/**
+ * `[FATAL, WireError, started]` — the worker is dying of an uncaught error (a process flushes this
+ * and the results before it, then exits). `started`: how many of its tasks it had started; it starts
+ * no more, so where there is no control word the executor still knows which tasks to run elsewhere.
+ */
+export const OP_FATAL = 14;
 
 /** Result statuses. */
 export const ST_OK = 0;
@@ -117,6 +123,8 @@ export interface WorkerInit {
   initArgs: unknown[];
   /** Compile function sources? (`false` where the platform forbids eval) */
   allowSource: boolean;
+  /** How deep in nested pools this worker is (1: a worker of the main program). */
+  depth: number;
   /**
    * A Web Lock the worker holds for as long as it lives (browsers): Web Workers have no exit
    * event, so the executor learns of a worker's end when it gets the lock. Set by the adapter.

@@ -33,6 +33,7 @@ import {
   OP_ABORT,
   OP_CLOSE,
   OP_CREDIT,
+  OP_FATAL,
   OP_INIT,
   OP_INIT_FAILED,
   OP_READY,
@@ -92,6 +93,8 @@ export interface SchedulerConfig {
   tasks: string | null;
   initializer: WorkerInit["initializer"];
   initArgs: unknown[];
+  /** Nesting depth of this executor's workers (see nesting.ts). */
+  depth: number;
 }
 
 /** Counts returned by `Executor.stats()`. */
@@ -419,6 +422,15 @@ export class Scheduler implements FutureOwner {
         if (this.#queued > 0) this.#flush();
         if (s.inflight.size === 0) this.#becameIdle(s);
         return;
+      case OP_FATAL: {
+        // It dies once its last messages are out: no more tasks for it; the ones it never started
+        // go elsewhere when it exits (see #lost).
+        if (s.fatal !== undefined) return;
+        s.fatal = { error: decodeError(msg[1] as WireError, `worker "${s.name}"`), started: msg[2] as number };
+        this.#close(s);
+        if (this.#queued > 0) this.#flush();
+        return;
+      }
       case OP_INIT_FAILED: {
         if (s.state !== STARTING) return;
         const cause = decodeError(msg[1] as WireError, `initializer in worker "${s.name}"`);
@@ -628,6 +640,7 @@ export class Scheduler implements FutureOwner {
       initializer: this.#config.initializer,
       initArgs: this.#config.initArgs,
       allowSource: this.#factory.allowSource,
+      depth: this.#config.depth,
     };
     s.endpoint.post([OP_INIT, init], EMPTY);
     s.busy = true; // a new worker is held until it is ready and found idle
@@ -676,7 +689,8 @@ export class Scheduler implements FutureOwner {
 
   // A worker died on its own: fail what it had started, re-queue the rest, replace it.
   #lost(s: WorkerSlot, info: { code?: number | undefined; signal?: string | undefined; error?: unknown }, was: number): void {
-    const started = s.ctl ? Atomics.exchange(s.ctl, 0, CTL_CLOSED) : Number.MAX_SAFE_INTEGER;
+    const started = s.ctl ? Atomics.exchange(s.ctl, 0, CTL_CLOSED) : (s.fatal?.started ?? Number.MAX_SAFE_INTEGER);
+    if (info.error === undefined && s.fatal) info = { ...info, error: s.fatal.error };
     const how = describeExit(info);
     for (const t of s.inflight.tasks()) {
       const seq = t.seq;

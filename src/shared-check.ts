@@ -9,13 +9,28 @@ import { SHARED_BRAND } from "./shared/shareable.js";
 
 /** Describes the first shared or port-like value inside `value`, looking at no more than `budget` values. */
 export function findUnshareable(value: unknown, budget = 2000): string | undefined {
+  return find(value, budget, describeShared);
+}
+
+/**
+ * Describes the first message port inside `value` (a pipe `Connection` or a raw port): what can
+ * move to one worker only, never be copied to each.
+ */
+export function findPort(value: unknown, budget = 2000): string | undefined {
+  return find(value, budget, (v) => {
+    const found = describeShared(v);
+    return found !== undefined && found.includes("Port") ? found : undefined;
+  });
+}
+
+function find(value: unknown, budget: number, describe: (v: object) => string | undefined): string | undefined {
   const stack: unknown[] = [value];
   const seen = new Set<object>();
   while (stack.length > 0 && budget-- > 0) {
     const v = stack.pop();
     if (typeof v !== "object" || v === null || seen.has(v)) continue;
     seen.add(v);
-    const found = describeShared(v);
+    const found = describe(v);
     if (found) return found;
     if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date || v instanceof RegExp) continue;
     if (Array.isArray(v)) {

@@ -36,6 +36,7 @@ import {
   type WorkerInit,
 } from "./protocol.js";
 import { isTransfer } from "./transfer.js";
+import { setNesting } from "./nesting.js";
 import { encodeShared, holdsShared, reviveShared } from "./shared/revive.js";
 import { isShareable, sharedSeenInThread, toWire } from "./shared/shareable.js";
 import {
@@ -65,6 +66,8 @@ export interface WorkerPort {
    * nothing of ours waits on the event loop meanwhile.
    */
   waitForWork?(ctl: Int32Array): unknown[] | undefined;
+  /** The runtime runs on the caller's own thread (inline): the thread is not a worker. */
+  callerThread?: boolean;
 }
 
 
@@ -104,7 +107,18 @@ function installCurrentTask(): void {
  * Starts the runtime on `port`.
  * @param served - task functions given to `serve()`, used in place of a tasks module.
  */
-export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abortAll(reason: unknown): void } {
+/** What the platform's entry may do with a started runtime. */
+export interface WorkerRuntime {
+  /** Aborts the `currentTask()` signal of every task. */
+  abortAll(reason: unknown): void;
+  /**
+   * Starts no more tasks (the worker is dying) and returns how many it started: the tasks numbered
+   * below this ran or are running, the others never will.
+   */
+  halt(): number;
+}
+
+export function startWorkerRuntime(port: WorkerPort, served?: Namespace): WorkerRuntime {
   let init: WorkerInit | undefined;
   let ctl: Int32Array | null = null;
   let tasksModule: Promise<Namespace> | undefined = served ? Promise.resolve(served) : undefined;
@@ -138,6 +152,10 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
   const streams = new Map<number, StreamState>();
   let idling = false;
   let closed = false;
+  /** Set by halt(): no task starts any more. */
+  let halted = false;
+  /** Tasks claimed so far (where there is no control word to count them). */
+  let claimed = 0;
 
   const handle = (msg: unknown[]): void => {
     switch (msg[0]) {
@@ -181,16 +199,29 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
     abortAll(reason) {
       for (const c of controllers.values()) c.abort(reason);
     },
+    halt() {
+      halted = true;
+      return ctl === null ? claimed : Atomics.load(ctl, 0);
+    },
   };
 
   function start(data: WorkerInit): void {
     init = data;
     ctl = data.ctl;
+    const worker = port.callerThread !== true;
+    if (worker) setNesting(data.depth, null);
     if (data.tasks !== null && !served) {
       const url = data.tasks;
+      // While it loads, nothing else runs in this worker (tasks wait for READY): an executor made
+      // meanwhile comes from the module's top level, and would recur in every worker (nesting.ts).
+      if (worker) setNesting(data.depth, url);
       tasksModule = importModule(url).then(
-        (ns) => (tasksNs = ns),
+        (ns) => {
+          if (worker) setNesting(data.depth, null);
+          return (tasksNs = ns);
+        },
         (error: unknown) => {
+          if (worker) setNesting(data.depth, null);
           tasksError = error;
           throw error;
         },
@@ -210,6 +241,7 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
       .then(() => resolveDef(kind, a, b))
       .then((fn) => {
         if (fn instanceof Unavailable) throw fn.error;
+        reviveShared(data.initArgs); // once per worker: shared objects among them come as wire forms
         return (fn as Fn)(...data.initArgs);
       })
       .then(
@@ -279,7 +311,10 @@ export function startWorkerRuntime(port: WorkerPort, served?: Namespace): { abor
   // Claims the right to start task `seq` (see CTL_CLOSED): false if the executor took the task back
   // (it went to another worker) or is stopping this worker. Skipped tasks get no reply.
   function claim(seq: number): boolean {
-    return ctl === null || Atomics.compareExchange(ctl, 0, seq, seq + 1) === seq;
+    if (halted) return false;
+    if (ctl !== null) return Atomics.compareExchange(ctl, 0, seq, seq + 1) === seq;
+    claimed = seq + 1;
+    return true;
   }
 
   // Runs a task whose arguments are `src[at…]` as its code says (see protocol.ts).

@@ -39,6 +39,8 @@ export class WorkerSlot {
   /** Tasks gathered for this slot during one flush. */
   batch: Task[] = [];
   closeTimer: Timer | undefined = undefined;
+  /** The worker said it is dying of this error, having started the tasks numbered below `started`. */
+  fatal: { error: unknown; started: number } | undefined = undefined;
 
   constructor(
     readonly name: string,

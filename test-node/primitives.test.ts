@@ -13,6 +13,7 @@ import {
   Lock,
   Pipe,
   ProcessPoolExecutor,
+  ThreadPoolExecutor,
   Queue,
   RLock,
   RingBuffer,
@@ -658,6 +659,25 @@ describe("passing shared objects", () => {
     }, cyclic);
     expect(r).toEqual([true, 200_000]);
     expect(ev.isSet()).toBe(true);
+  });
+
+  it("in initArgs they reach the initializer of every worker, working", async () => {
+    const started = new Semaphore(0);
+    const ex = track(new ThreadPoolExecutor({ minWorkers: 2, maxWorkers: 2, initializer: (s: Semaphore) => s.release(), initArgs: [started] }));
+    expect(await started.acquire({ timeout: 10_000 })).toBe(true);
+    expect(await started.acquire({ timeout: 10_000 })).toBe(true);
+    expect(ex.stats().workers.live).toBe(2);
+  });
+
+  it("a process pool refuses them in initArgs at once, with UnsupportedError naming the option", () => {
+    expect(() => new ProcessPoolExecutor({ initializer: (x: unknown) => x, initArgs: [{ nested: [new Lock()] }] })).toThrow(
+      /^process executor: initArgs: a shared-memory Lock cannot be passed to a ProcessPoolExecutor/,
+    );
+    try {
+      new ProcessPoolExecutor({ initializer: (x: unknown) => x, initArgs: [new Queue()] });
+    } catch (error) {
+      expect(error).toBeInstanceOf(UnsupportedError);
+    }
   });
 
   it("a process pool refuses them with UnsupportedError", async () => {

@@ -5,6 +5,8 @@
 declare function queueMicrotask(callback: () => void): void;
 declare function setTimeout(callback: () => void, ms?: number): unknown;
 declare function clearTimeout(handle: unknown): void;
+declare function setInterval(callback: () => void, ms?: number): unknown;
+declare function clearInterval(handle: unknown): void;
 declare function structuredClone<T>(value: T, options?: { transfer?: readonly object[] }): T;
 declare const performance: { now(): number };
 declare const console: { error(...data: unknown[]): void; warn(...data: unknown[]): void };

@@ -6,25 +6,35 @@
  * @internal
  * @module
  */
+import { inspect } from "node:util";
 import { Worker } from "node:worker_threads";
-import { OP_INIT, type WorkerInit } from "../../src/protocol.js";
+import { encodeError } from "../../src/error-codec.js";
+import { OP_FATAL, OP_INIT, type WorkerInit } from "../../src/protocol.js";
 import { startWorkerRuntime } from "../../src/worker-runtime.js";
+
+/** A dying child whose messages the parent does not read leaves after this long anyway (ms). */
+const FLUSH_LIMIT_MS = 2000;
 
 const send = process.send?.bind(process);
 if (send) {
   let pending = 0;
-  let leaving = false;
+  let exitCode: number | undefined;
   // process.exit() would drop messages still queued for the pipe: leave once they are written.
+  const leave = (code: number) => {
+    exitCode ??= code;
+    if (pending === 0) process.exit(exitCode);
+  };
   const sent = () => {
     pending--;
-    if (leaving && pending === 0) process.exit(0);
+    if (exitCode !== undefined && pending === 0) process.exit(exitCode);
   };
-  startWorkerRuntime({
-    post(message) {
-      // Counted once it is queued: a message that cannot be serialised throws here, and sends nothing.
-      send(message, undefined, undefined, sent);
-      pending++;
-    },
+  const post = (message: unknown[]) => {
+    // Counted once it is queued: a message that cannot be serialised throws here, and sends nothing.
+    send(message, undefined, undefined, sent);
+    pending++;
+  };
+  const runtime = startWorkerRuntime({
+    post,
     onMessage(handler) {
       process.on("message", (message: unknown[]) => {
         if (message[0] !== OP_INIT) return handler(message);
@@ -34,12 +44,26 @@ if (send) {
         setImmediate(watchParent);
       });
     },
-    exit() {
-      leaving = true;
-      if (pending === 0) process.exit(0);
-    },
+    exit: () => leave(0),
   });
   process.on("disconnect", () => process.exit(0));
+  // An error nobody catches (a task's stray timer, a rejected promise nobody awaits) ends the
+  // process, as Node would — but only after the results already produced, and the error itself,
+  // have reached the parent: Node's own exit would drop what is still queued for the pipe, and a
+  // finished task would then be reported as crashed.
+  process.on("uncaughtException", (error) => {
+    if (process.listenerCount("uncaughtException") > 1) return; // task code handles its own
+    if (exitCode !== undefined) return;
+    process.stderr.write(`Uncaught ${inspect(error)}\n`);
+    const started = runtime.halt();
+    try {
+      post([OP_FATAL, encodeError(error), started]);
+    } catch {
+      // the error cannot be encoded: the exit code tells the rest
+    }
+    setTimeout(() => process.exit(1), FLUSH_LIMIT_MS);
+    leave(1);
+  });
 }
 
 // A thread of its own notices the parent's death even while a task blocks the main thread.

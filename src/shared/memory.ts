@@ -5,6 +5,7 @@
  * @module
  */
 import { UnsupportedError } from "../errors.js";
+import type { Timer } from "../timers.js";
 import { noteShared } from "./shareable.js";
 
 /** Throws {@link UnsupportedError} saying why `what` cannot be made here and what to do. */
@@ -65,7 +66,13 @@ const atomicsWaitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitA
 export async function waitAsync(cells: Int32Array, index: number, value: number, ms: number): Promise<"ok" | "not-equal" | "timed-out"> {
   if (atomicsWaitAsync) {
     const r = atomicsWaitAsync(cells, index, value, ms === Infinity ? undefined : ms);
-    return (r.async ? await r.value : r.value) as "ok" | "not-equal" | "timed-out";
+    if (!r.async) return r.value as "not-equal" | "timed-out";
+    keepAlive();
+    try {
+      return (await r.value) as "ok" | "timed-out";
+    } finally {
+      letGo();
+    }
   }
   const deadline = ms === Infinity ? Infinity : now() + ms;
   for (let pause = 1; ; pause = Math.min(16, pause * 2)) {
@@ -73,6 +80,26 @@ export async function waitAsync(cells: Int32Array, index: number, value: number,
     const left = remaining(deadline);
     if (left <= 0) return "timed-out";
     await new Promise<void>((r) => setTimeout(() => r(), Math.min(pause, left)));
+  }
+}
+
+// `Atomics.waitAsync` holds no event-loop handle: a Node program whose only work left is such a
+// wait would end under it (exit code 13, the await unsettled). One ref'd timer stands for every
+// pending wait of this thread and goes with the last one, so the program lives exactly while
+// someone waits. (Browsers have no such notion; the timer is harmless there.)
+let pendingWaits = 0;
+let keeper: Timer | undefined;
+const KEEPER_MS = 0x3fffffff;
+const noop = (): void => {};
+
+function keepAlive(): void {
+  if (pendingWaits++ === 0) keeper = setInterval(noop, KEEPER_MS);
+}
+
+function letGo(): void {
+  if (--pendingWaits === 0) {
+    clearInterval(keeper);
+    keeper = undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 // Misuse, in thread and process pools: bad options fail at once with a TypeError or RangeError that
 // names the option, what it got and what it takes; work after shutdown fails with ShutdownError.
 import { describe, expect, it } from "vitest";
-import { ProcessPoolExecutor, ShutdownError, ThreadPoolExecutor } from "isofutures";
+import { Pipe, ProcessPoolExecutor, ShutdownError, ThreadPoolExecutor } from "isofutures";
 import { POOLS, TASKS, make } from "../helpers/executors.js";
 import { StrayCheck } from "../helpers/strays.js";
 
@@ -67,6 +67,14 @@ describe.each(POOLS)("%s pool: bad options", (kind) => {
     expect(call).toThrow(Class);
     expect(call).toThrow(message);
     expect(ex.stats().tasks.queued).toBe(0);
+  });
+
+  it("initArgs holding a pipe connection is refused: initArgs go to every worker, a port moves to one", () => {
+    const [end] = Pipe();
+    expect(() => new Pool[kind]({ tasks: TASKS, initializer: "echo", initArgs: [{ end }] })).toThrow(
+      kind === "process" ? /process executor: initArgs: a pipe Connection \(a MessagePort\) cannot be passed to a ProcessPoolExecutor/ : /thread executor: initArgs holds a pipe Connection \(a MessagePort\), which can move to one worker only/,
+    );
+    end.close();
   });
 
   it("streamWith checks highWaterMark", () => {
