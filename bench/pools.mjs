@@ -10,14 +10,22 @@
 //
 // The `-process` pools run their 2 workers as child processes: they are
 // compared with each other, `isofutures-process` being their reference.
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const WORKERS = 2;
 const here = (rel) => new URL(rel, import.meta.url);
 const path = (rel) => fileURLToPath(here(rel));
 
+/**
+ * `ISOFUTURES_BASELINE=<folder of another build of the package>` adds the pools `baseline` and
+ * `baseline-process`: this build against that one, in the same run (a change to a hot path).
+ */
+const BASELINE = process.env.ISOFUTURES_BASELINE;
+
 export const POOLS = [
   "isofutures",
+  ...(BASELINE ? ["baseline"] : []),
   "raw",
   "raw-batched",
   "piscina",
@@ -26,6 +34,7 @@ export const POOLS = [
   "workerpool",
   "threads",
   "isofutures-process",
+  ...(BASELINE ? ["baseline-process"] : []),
   "workerpool-process",
   "tinypool-process",
 ];
@@ -41,10 +50,16 @@ export const POOL_NOTES = {
   poolifier: "poolifier has no way to transfer a task's result: `transfer` moves the buffer in and copies it back",
 };
 
+function importIsofutures(pool) {
+  if (!pool.startsWith("baseline")) return import("isofutures");
+  return import(pathToFileURL(join(resolve(BASELINE), "dist", "node", "index.js")).href);
+}
+
 export async function loadPool(name) {
   switch (name) {
-    case "isofutures": {
-      const { ThreadPoolExecutor, transfer } = await import("isofutures");
+    case "isofutures":
+    case "baseline": {
+      const { ThreadPoolExecutor, transfer } = await importIsofutures(name);
       return () => {
         const pool = new ThreadPoolExecutor({ maxWorkers: WORKERS, tasks: here("./tasks.mjs") });
         return {
@@ -55,8 +70,9 @@ export async function loadPool(name) {
         };
       };
     }
-    case "isofutures-process": {
-      const { ProcessPoolExecutor, transfer } = await import("isofutures");
+    case "isofutures-process":
+    case "baseline-process": {
+      const { ProcessPoolExecutor, transfer } = await importIsofutures(name);
       if (typeof ProcessPoolExecutor !== "function") {
         throw new Error("this build of isofutures does not export ProcessPoolExecutor");
       }

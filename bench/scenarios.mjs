@@ -1,6 +1,6 @@
 // The scenarios: what each measures, in which unit, for which pools, and with which sizes.
 // `run(open, size)` runs inside a fresh `measure.mjs` process and returns { value, detail }.
-import { kindOf } from "./pools.mjs";
+import { POOLS, kindOf } from "./pools.mjs";
 import { burn } from "./work.mjs";
 import { lockCost, queueRate, ringRate } from "./primitives.mjs";
 
@@ -168,7 +168,7 @@ export const SCENARIOS = {
     unit: "ms/round trip",
     better: "lower",
     describe: (s) => `${s.bytes / MiB} MiB ArrayBuffer moved to a worker and back, ${s.n} round trips, median`,
-    pools: ALL,
+    pools: [...ALL],
     sizes: {
       full: { bytes: 16 * MiB, n: 50, warm: 5 },
       quick: { bytes: 1 * MiB, n: 5, warm: 1 },
@@ -258,6 +258,14 @@ export const SCENARIOS = {
     },
   },
 };
+
+// A baseline build (ISOFUTURES_BASELINE, see pools.mjs) runs wherever this build does.
+for (const scenario of Object.values(SCENARIOS)) {
+  if (!POOLS.includes("baseline")) break;
+  const pools = scenario.pools;
+  if (pools.includes("isofutures")) pools.splice(pools.indexOf("isofutures") + 1, 0, "baseline");
+  if (pools.includes("isofutures-process")) pools.splice(pools.indexOf("isofutures-process") + 1, 0, "baseline-process");
+}
 
 /** A scenario's sizes for a pool: `full:<pool>`, else `full:process` for a process pool, else `full`. */
 export function sizesFor(scenario, pool, quick) {
