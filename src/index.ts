@@ -11,8 +11,8 @@ export {
   TimeoutError,
   UnsupportedError,
   WorkerCrashedError,
-} from "./errors.js";
-export { Future, type DoneCallback, type FutureState } from "./future.js";
+} from "./futures/errors.js";
+export { Future, type DoneCallback, type FutureState } from "./futures/future.js";
 export {
   ALL_COMPLETED,
   FIRST_COMPLETED,
@@ -23,7 +23,7 @@ export {
   type DoneAndNotDone,
   type ReturnWhen,
   type WaitOptions,
-} from "./wait.js";
+} from "./futures/wait.js";
 export {
   Executor,
   type ExecutorOptions,
@@ -31,9 +31,9 @@ export {
   type MapOptions,
   type ShutdownOptions,
   type SubmitOptions,
-} from "./executor.js";
-export { transfer } from "./transfer.js";
-export { taskRef, type TaskRef } from "./task-ref.js";
+} from "./pool/executor.js";
+export { transfer } from "./wire/transfer.js";
+export { taskRef, type TaskRef } from "./wire/task-ref.js";
 export type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "./types.js";
 export type { PlatformInfo } from "./platform-info.js";
 export { Lock, RLock, type Guard, type TimeoutOptions } from "./shared/lock.js";
@@ -45,4 +45,4 @@ export { SharedArray, type ElementType } from "./shared/shared-array.js";
 export { RingBuffer, type RingBufferOptions, type RingValue, type PartialWrite } from "./shared/ring-buffer.js";
 export { Queue, JoinableQueue, type QueueOptions } from "./shared/queue.js";
 export { Pipe, Connection, EOFError, type PipeOptions, type RecvOptions } from "./shared/pipe.js";
-export { TaskStream, type StreamOptions } from "./stream.js";
+export { TaskStream, type StreamOptions } from "./pool/stream.js";

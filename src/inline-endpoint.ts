@@ -9,8 +9,8 @@
  * @internal
  * @module
  */
-import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "./endpoint.js";
-import { startWorkerRuntime } from "./worker-runtime.js";
+import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "./pool/endpoint.js";
+import { startWorkerRuntime } from "./worker/runtime.js";
 
 /** A factory of inline workers; `resolveModule` is the platform's rule for `tasks` strings. */
 export function inlineFactory(resolveModule: (spec: string | URL) => string): WorkerFactory {

@@ -1,6 +1,6 @@
 // Errors crossing from a worker: fidelity, and no way for a worker's data to harm the caller.
 import { describe, expect, it } from "vitest";
-import { decodeError, encodeError } from "../src/error-codec.js";
+import { decodeError, encodeError } from "../src/wire/error-codec.js";
 import { CancelledError, TimeoutError } from "isofutures";
 import { KINDS, make, settle } from "./helpers/executors.js";
 

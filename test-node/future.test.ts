@@ -2,8 +2,8 @@
 // through module-private functions, so this file drives them from the sources; everything else
 // runs against the built package.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { CancelledError, InvalidStateError, TimeoutError } from "../src/errors.js";
-import { Future, forceCancel, newFuture, setException, setResult, setRunning } from "../src/future.js";
+import { CancelledError, InvalidStateError, TimeoutError } from "../src/futures/errors.js";
+import { Future, forceCancel, newFuture, setException, setResult, setRunning } from "../src/futures/future.js";
 
 const pending = () => newFuture<number>();
 function running(): Future<number> {

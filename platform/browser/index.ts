@@ -2,13 +2,13 @@
  * isofutures for browsers: `concurrent.futures` for JavaScript, on Web Workers.
  * @packageDocumentation
  */
-import { Executor, type ExecutorOptions } from "../../src/executor.js";
-import { checkWorkerOption } from "../../src/validate.js";
-import { UnsupportedError } from "../../src/errors.js";
+import { Executor, type ExecutorOptions } from "../../src/pool/executor.js";
+import { checkWorkerOption } from "../../src/util/validate.js";
+import { UnsupportedError } from "../../src/futures/errors.js";
 import { inlineFactory } from "../../src/inline-endpoint.js";
 import type { PlatformInfo } from "../../src/platform-info.js";
 import type { AnyTasks } from "../../src/types.js";
-import { describe } from "../../src/describe.js";
+import { describe } from "../../src/util/describe.js";
 import { web } from "./dom.js";
 import { webWorkerFactory, type BrowserThreadOptions } from "./web-worker.js";
 

@@ -10,11 +10,11 @@
  * @module
  */
 import BOOTSTRAP from "virtual:worker-bootstrap";
-import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/endpoint.js";
-import { UnsupportedError } from "../../src/errors.js";
-import { OP_CLOSE, OP_INIT, OP_READY, type WorkerInit } from "../../src/protocol.js";
+import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/pool/endpoint.js";
+import { UnsupportedError } from "../../src/futures/errors.js";
+import { OP_CLOSE, OP_INIT, OP_READY, type WorkerInit } from "../../src/wire/protocol.js";
 import { web, type WebWorker, type WebWorkerOptions } from "./dom.js";
-import { threadsProtocol } from "../../src/threads-protocol.js";
+import { threadsProtocol } from "../../src/wire/threads-protocol.js";
 
 /** Browser-specific options of the thread pool. */
 export interface BrowserThreadOptions {

@@ -4,7 +4,7 @@
  * @internal
  * @module
  */
-import { startWorkerRuntime } from "../../src/worker-runtime.js";
+import { startWorkerRuntime } from "../../src/worker/runtime.js";
 import { selfPort } from "./worker-port.js";
 
 startWorkerRuntime(selfPort());

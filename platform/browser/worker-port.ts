@@ -5,8 +5,8 @@
  * @internal
  * @module
  */
-import { OP_INIT, OP_READY, type WorkerInit } from "../../src/protocol.js";
-import type { WorkerPort } from "../../src/worker-runtime.js";
+import { OP_INIT, OP_READY, type WorkerInit } from "../../src/wire/protocol.js";
+import type { WorkerPort } from "../../src/worker/runtime.js";
 import { web } from "./dom.js";
 
 export function selfPort(): WorkerPort {

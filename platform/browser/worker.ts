@@ -2,11 +2,11 @@
  * `isofutures/worker` for browsers: what task code may import.
  * @module
  */
-import { describe } from "../../src/describe.js";
-import { startWorkerRuntime } from "../../src/worker-runtime.js";
+import { describe } from "../../src/util/describe.js";
+import { startWorkerRuntime } from "../../src/worker/runtime.js";
 import { selfPort } from "./worker-port.js";
 
-export { currentTask, transfer, type CurrentTask } from "../../src/worker-api.js";
+export { currentTask, transfer, type CurrentTask } from "../../src/worker/api.js";
 
 /**
  * Serves `functions` from a worker file you start yourself, for executors created with

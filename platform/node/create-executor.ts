@@ -2,8 +2,8 @@
  * `createExecutor()` for Node.
  * @module
  */
-import type { Executor } from "../../src/executor.js";
-import { describe } from "../../src/describe.js";
+import type { Executor } from "../../src/pool/executor.js";
+import { describe } from "../../src/util/describe.js";
 import type { AnyTasks } from "../../src/types.js";
 import { InlineExecutor } from "./inline.js";
 import { ProcessPoolExecutor, type ProcessPoolOptions } from "./process-pool.js";

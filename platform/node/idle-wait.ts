@@ -10,7 +10,7 @@
  * @module
  */
 import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
-import { CTL_POSTED, CTL_SLEEP } from "../../src/protocol.js";
+import { CTL_POSTED, CTL_SLEEP } from "../../src/wire/protocol.js";
 
 /** Spin this long (ms) watching the post counter: CPU burnt once per idle spell, at most. */
 const IDLE_SPIN_MS = 0.05;

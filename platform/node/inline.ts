@@ -2,7 +2,7 @@
  * `InlineExecutor` for Node.
  * @module
  */
-import { Executor, type ExecutorOptions } from "../../src/executor.js";
+import { Executor, type ExecutorOptions } from "../../src/pool/executor.js";
 import { inlineFactory } from "../../src/inline-endpoint.js";
 import type { AnyTasks } from "../../src/types.js";
 import { resolveModule } from "./resolve.js";

@@ -8,9 +8,9 @@
  */
 import { inspect } from "node:util";
 import { Worker } from "node:worker_threads";
-import { encodeError } from "../../src/error-codec.js";
-import { OP_FATAL, OP_INIT, type WorkerInit } from "../../src/protocol.js";
-import { startWorkerRuntime } from "../../src/worker-runtime.js";
+import { encodeError } from "../../src/wire/error-codec.js";
+import { OP_FATAL, OP_INIT, type WorkerInit } from "../../src/wire/protocol.js";
+import { startWorkerRuntime } from "../../src/worker/runtime.js";
 
 /** A dying child whose messages the parent does not read leaves after this long anyway (ms). */
 const FLUSH_LIMIT_MS = 2000;

@@ -2,7 +2,7 @@
  * `ProcessPoolExecutor` on Node's `child_process`.
  * @module
  */
-import { Executor, type ExecutorOptions } from "../../src/executor.js";
+import { Executor, type ExecutorOptions } from "../../src/pool/executor.js";
 import type { AnyTasks } from "../../src/types.js";
 import { cpuCount } from "./cpu.js";
 import { processFactory, type NodeProcessOptions } from "./process-worker.js";

@@ -8,9 +8,9 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/endpoint.js";
-import { UnsupportedError } from "../../src/errors.js";
-import { findUnshareable } from "../../src/shared-check.js";
+import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/pool/endpoint.js";
+import { UnsupportedError } from "../../src/futures/errors.js";
+import { findUnshareable } from "../../src/shared/check.js";
 import { workerExecArgv } from "./exec-argv.js";
 import { resolveModule } from "./resolve.js";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { parentPort } from "node:worker_threads";
-import { startWorkerRuntime } from "../../src/worker-runtime.js";
+import { startWorkerRuntime } from "../../src/worker/runtime.js";
 import { waitForWork } from "./idle-wait.js";
 
 const port = parentPort;

@@ -2,8 +2,8 @@
  * `ThreadPoolExecutor` on Node's `worker_threads`.
  * @module
  */
-import { Executor, type ExecutorOptions } from "../../src/executor.js";
-import { checkWorkerOption } from "../../src/validate.js";
+import { Executor, type ExecutorOptions } from "../../src/pool/executor.js";
+import { checkWorkerOption } from "../../src/util/validate.js";
 import type { AnyTasks } from "../../src/types.js";
 import { cpuCount } from "./cpu.js";
 import { threadFactory, type NodeThreadOptions } from "./thread-worker.js";

@@ -4,10 +4,10 @@
  * @module
  */
 import { Worker } from "node:worker_threads";
-import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/endpoint.js";
+import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/pool/endpoint.js";
 import { workerExecArgv } from "./exec-argv.js";
 import { resolveModule } from "./resolve.js";
-import { threadsProtocol } from "../../src/threads-protocol.js";
+import { threadsProtocol } from "../../src/wire/threads-protocol.js";
 
 /** Heap limits of a worker thread (Node's `resourceLimits`). */
 export interface ResourceLimits {

@@ -3,11 +3,11 @@
  * @module
  */
 import { parentPort } from "node:worker_threads";
-import { startWorkerRuntime } from "../../src/worker-runtime.js";
-import { describe } from "../../src/describe.js";
+import { startWorkerRuntime } from "../../src/worker/runtime.js";
+import { describe } from "../../src/util/describe.js";
 import { waitForWork } from "./idle-wait.js";
 
-export { currentTask, transfer, type CurrentTask } from "../../src/worker-api.js";
+export { currentTask, transfer, type CurrentTask } from "../../src/worker/api.js";
 
 /**
  * Serves `functions` from a worker file you start yourself, for executors created with

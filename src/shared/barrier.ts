@@ -4,9 +4,9 @@
  * action breaks it for everyone until `reset()`.
  * @module
  */
-import { describe } from "../describe.js";
-import { TimeoutError } from "../errors.js";
-import { assertTimeout, checkInteger } from "../validate.js";
+import { describe } from "../util/describe.js";
+import { TimeoutError } from "../futures/errors.js";
+import { assertTimeout, checkInteger } from "../util/validate.js";
 import { deadlineOf, remaining, sharedInts, waitAsync, waitSync } from "./memory.js";
 import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
 import { spinLock, spinUnlock } from "./spin.js";

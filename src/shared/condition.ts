@@ -4,8 +4,8 @@
  * and a waiter that times out leaves without taking a wake-up meant for another.
  * @module
  */
-import { InvalidStateError } from "../errors.js";
-import { checkInteger } from "../validate.js";
+import { InvalidStateError } from "../futures/errors.js";
+import { checkInteger } from "../util/validate.js";
 import { Lock, RLock, checkedDeadline, type TimeoutOptions } from "./lock.js";
 import { remaining, sharedInts, waitAsync, waitSync } from "./memory.js";
 import { SHARED_BRAND, TO_WIRE } from "./shareable.js";

@@ -4,8 +4,8 @@
  * and one exchange, and only a release that has waiters costs a notify.
  * @module
  */
-import { InvalidStateError, TimeoutError } from "../errors.js";
-import { assertTimeout } from "../validate.js";
+import { InvalidStateError, TimeoutError } from "../futures/errors.js";
+import { assertTimeout } from "../util/validate.js";
 import { deadlineOf, remaining, sharedInts, threadId, waitAsync, waitSync } from "./memory.js";
 import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
 

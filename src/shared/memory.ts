@@ -4,8 +4,8 @@
  * @internal
  * @module
  */
-import { UnsupportedError } from "../errors.js";
-import type { Timer } from "../timers.js";
+import { UnsupportedError } from "../futures/errors.js";
+import type { Timer } from "../util/timers.js";
 import { noteShared } from "./shareable.js";
 
 /** Throws {@link UnsupportedError} saying why `what` cannot be made here and what to do. */

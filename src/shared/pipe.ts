@@ -3,8 +3,8 @@
  * `multiprocessing.Pipe`). A connection given to a task as an argument moves to that worker.
  * @module
  */
-import { InvalidStateError, TimeoutError } from "../errors.js";
-import { assertTimeout } from "../validate.js";
+import { InvalidStateError, TimeoutError } from "../futures/errors.js";
+import { assertTimeout } from "../util/validate.js";
 import { SHARED_BRAND, TO_WIRE, noteShared } from "./shareable.js";
 
 const DATA = 0;

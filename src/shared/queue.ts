@@ -6,8 +6,8 @@
  * sleeps.
  * @module
  */
-import { InvalidStateError, TimeoutError } from "../errors.js";
-import { checkInteger } from "../validate.js";
+import { InvalidStateError, TimeoutError } from "../futures/errors.js";
+import { checkInteger } from "../util/validate.js";
 import { checkedDeadline, type TimeoutOptions } from "./lock.js";
 import { remaining, requireSharedMemory, waitAsync, waitSync } from "./memory.js";
 import { decode, encode } from "./serialize.js";

@@ -6,8 +6,8 @@
  * sleeps: a busy channel costs no system call.
  * @module
  */
-import { TimeoutError } from "../errors.js";
-import { checkInteger } from "../validate.js";
+import { TimeoutError } from "../futures/errors.js";
+import { checkInteger } from "../util/validate.js";
 import { checkedDeadline, type TimeoutOptions } from "./lock.js";
 import { remaining, requireSharedMemory, waitAsync, waitSync } from "./memory.js";
 import { SHARED_BRAND, TO_WIRE } from "./shareable.js";

@@ -3,8 +3,8 @@
  * compare-and-swap; waiters sleep on it while it is 0 and a release wakes one per unit.
  * @module
  */
-import { InvalidStateError, TimeoutError } from "../errors.js";
-import { checkInteger } from "../validate.js";
+import { InvalidStateError, TimeoutError } from "../futures/errors.js";
+import { checkInteger } from "../util/validate.js";
 import { checkedDeadline, makeGuard, type Guard, type TimeoutOptions } from "./lock.js";
 import { remaining, sharedInts, waitAsync, waitSync } from "./memory.js";
 import { SHARED_BRAND, TO_WIRE } from "./shareable.js";

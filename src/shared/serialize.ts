@@ -7,7 +7,7 @@
  * @internal
  * @module
  */
-import { describe } from "../describe.js";
+import { describe } from "../util/describe.js";
 
 const T_UNDEFINED = 0;
 const T_NULL = 1;

@@ -3,7 +3,7 @@
  * `multiprocessing.Array`).
  * @module
  */
-import { describe } from "../describe.js";
+import { describe } from "../util/describe.js";
 import { RLock, type TimeoutOptions } from "./lock.js";
 import { requireSharedMemory } from "./memory.js";
 import { SHARED_BRAND, TO_WIRE } from "./shareable.js";

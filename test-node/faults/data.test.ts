@@ -2,7 +2,7 @@
 // future concerned fails, the worker lives on, and nothing a worker sends can hurt the caller.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BrokenExecutorError } from "isofutures";
-import { OP_INIT_FAILED, OP_READY, OP_RESULTS, ST_CHUNK_ERRORS } from "../../src/protocol.js";
+import { OP_INIT_FAILED, OP_READY, OP_RESULTS, ST_CHUNK_ERRORS } from "../../src/wire/protocol.js";
 import { POOLS, make, settle, warm, where } from "../helpers/executors.js";
 import { StrayCheck } from "../helpers/strays.js";
 

@@ -8,7 +8,7 @@
  * @module
  */
 import { deserialize, serialize } from "node:v8";
-import type { WireError } from "../../../src/protocol.js";
+import type { WireError } from "../../../src/wire/protocol.js";
 
 /** The version of the job format; a worker refuses jobs of another. */
 export const JOB_FORMAT = 1;

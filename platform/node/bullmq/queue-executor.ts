@@ -4,9 +4,9 @@
  */
 import type { ConnectionOptions, JobsOptions } from "bullmq";
 import { Executor, UnsupportedError, type AnyTasks } from "isofutures";
-import { describe } from "../../../src/describe.js";
-import type { WorkerFactory } from "../../../src/endpoint.js";
-import { findUnshareable } from "../../../src/shared-check.js";
+import { describe } from "../../../src/util/describe.js";
+import type { WorkerFactory } from "../../../src/pool/endpoint.js";
+import { findUnshareable } from "../../../src/shared/check.js";
 import { QueueEngine } from "./engine.js";
 
 /** Options of {@link QueueExecutor}. */

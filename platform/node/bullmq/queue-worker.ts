@@ -9,8 +9,8 @@ import { pathToFileURL } from "node:url";
 import { Worker as BullWorker, type ConnectionOptions, type Job } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import { ProcessPoolExecutor, ThreadPoolExecutor, cpuCount, taskRef, type Executor } from "isofutures";
-import { encodeError } from "../../../src/error-codec.js";
-import { DEF_EXPORT, DEF_SOURCE, KIND_MAP, KIND_STARMAP, type WireError } from "../../../src/protocol.js";
+import { encodeError } from "../../../src/wire/error-codec.js";
+import { DEF_EXPORT, DEF_SOURCE, KIND_MAP, KIND_STARMAP, type WireError } from "../../../src/wire/protocol.js";
 import { JOB_FORMAT, cancelChannel, pack, unpack, type JobData, type JobReturn, type Outcome } from "./codec.js";
 
 export interface QueueWorkerOptions {

@@ -4,13 +4,13 @@
  * @internal
  * @module
  */
-import { decodeError } from "./error-codec.js";
-import type { Endpoint } from "./endpoint.js";
+import { decodeError } from "../../wire/error-codec.js";
+import type { Endpoint } from "../endpoint.js";
 import { InflightRing } from "./inflight.js";
-import { ARGS_ARRAY, CTL_POSTED, CTL_SLEEP, ST_CHUNK, ST_CHUNK_ERRORS, ST_CHUNK_SHARED, type WireError } from "./protocol.js";
-import { reviveShared } from "./shared/revive.js";
-import type { ChunkOutcome, Task } from "./task.js";
-import type { Timer } from "./timers.js";
+import { ARGS_ARRAY, CTL_POSTED, CTL_SLEEP, ST_CHUNK, ST_CHUNK_ERRORS, ST_CHUNK_SHARED, type WireError } from "../../wire/protocol.js";
+import { reviveShared } from "../../shared/revive.js";
+import type { ChunkOutcome, Task } from "../task.js";
+import type { Timer } from "../../util/timers.js";
 
 /** Worker states. */
 export const STARTING = 0;

@@ -16,7 +16,7 @@ import {
   TimeoutError,
   UnsupportedError,
   WorkerCrashedError,
-} from "./errors.js";
+} from "../futures/errors.js";
 
 type ErrorClass = new (message?: string) => Error;
 

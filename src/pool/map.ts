@@ -10,15 +10,15 @@
  * - The iterator keeps no reference to results it has already yielded.
  * @module
  */
-import type { Timer } from "./timers.js";
-import { TimeoutError } from "./errors.js";
-import { hasFailed, peek, type Future } from "./future.js";
-import { describe } from "./describe.js";
-import { KIND_MAP, KIND_STARMAP } from "./protocol.js";
+import type { Timer } from "../util/timers.js";
+import { TimeoutError } from "../futures/errors.js";
+import { hasFailed, peek, type Future } from "../futures/future.js";
+import { describe } from "../util/describe.js";
+import { KIND_MAP, KIND_STARMAP } from "../wire/protocol.js";
 import type { ChunkOutcome, FnDef } from "./task.js";
-import { isTransfer } from "./transfer.js";
+import { isTransfer } from "../wire/transfer.js";
 import { watchAbort } from "./abort-watch.js";
-import { assertTimeout, checkInteger, checkSignal } from "./validate.js";
+import { assertTimeout, checkInteger, checkSignal } from "../util/validate.js";
 
 /** Options of `map`, `starmap` and `mapUnordered`. */
 export interface MapOptions {

@@ -5,7 +5,7 @@
  * @internal
  * @module
  */
-import { SHARED_BRAND } from "./shared/shareable.js";
+import { SHARED_BRAND } from "./shareable.js";
 
 /** Describes the first shared or port-like value inside `value`, looking at no more than `budget` values. */
 export function findUnshareable(value: unknown, budget = 2000): string | undefined {

@@ -4,7 +4,7 @@
  * (the worker runtime bundled into the executor).
  * @module
  */
-import { describe } from "./describe.js";
+import { describe } from "../util/describe.js";
 
 const TRANSFER = Symbol.for("isofutures.transfer");
 

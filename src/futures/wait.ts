@@ -3,13 +3,13 @@
  * `removeDoneCallback`, so a waiter that gives up leaves nothing behind on long-lived futures).
  * @module
  */
-import type { Timer } from "./timers.js";
+import type { Timer } from "../util/timers.js";
 import { TimeoutError } from "./errors.js";
 import { Future, hasFailed, removeDoneCallback } from "./future.js";
-import { describe } from "./describe.js";
-import { assertTimeout } from "./validate.js";
+import { describe } from "../util/describe.js";
+import { assertTimeout } from "../util/validate.js";
 
-/** `wait` returns as soon as any future finishes or is cancelled. */
+/** `wait` returns once one of the futures finishes or is cancelled. */
 export const FIRST_COMPLETED = "FIRST_COMPLETED";
 /** `wait` returns when any future fails, or else when all are done. */
 export const FIRST_EXCEPTION = "FIRST_EXCEPTION";

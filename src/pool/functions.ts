@@ -5,10 +5,10 @@
  * @internal
  * @module
  */
-import { describe } from "./describe.js";
-import { DEF_EXPORT, DEF_REF, DEF_SOURCE } from "./protocol.js";
+import { describe } from "../util/describe.js";
+import { DEF_EXPORT, DEF_REF, DEF_SOURCE } from "../wire/protocol.js";
 import type { FnDef } from "./task.js";
-import { isTaskRef } from "./task-ref.js";
+import { isTaskRef } from "../wire/task-ref.js";
 
 export class FunctionTable {
   readonly #byName = new Map<string, FnDef>();

@@ -3,11 +3,11 @@
  * `serve()` needs the platform's port and lives in `platform/<name>/worker.ts`.
  * @module
  */
-import { InvalidStateError } from "./errors.js";
-import { CURRENT_TASK_KEY, type CurrentTask } from "./worker-runtime.js";
+import { InvalidStateError } from "../futures/errors.js";
+import { CURRENT_TASK_KEY, type CurrentTask } from "./runtime.js";
 
-export { transfer } from "./transfer.js";
-export type { CurrentTask } from "./worker-runtime.js";
+export { transfer } from "../wire/transfer.js";
+export type { CurrentTask } from "./runtime.js";
 
 /**
  * The task running now, for cooperative stopping: `currentTask().signal` is aborted when the

@@ -3,9 +3,9 @@
  * @internal
  * @module
  */
-import type { Future } from "./future.js";
-import type { FnDefWire } from "./protocol.js";
-import type { Timer } from "./timers.js";
+import type { Future } from "../futures/future.js";
+import type { FnDefWire } from "../wire/protocol.js";
+import type { Timer } from "../util/timers.js";
 
 /** A task function known to an executor: sent to each worker once, then referred to by `handle`. */
 export interface FnDef {

@@ -6,12 +6,34 @@
  * @internal
  * @module
  */
-import { decodeError } from "./error-codec.js";
-import { CancelledError, TimeoutError, WorkerCrashedError, BrokenExecutorError } from "./errors.js";
-import { forceCancel, setException, setResult, setRunning, type FutureOwner } from "./future.js";
-import type { ExecutorStats } from "./scheduler.js";
+import { decodeError } from "../wire/error-codec.js";
+import { CancelledError, TimeoutError, WorkerCrashedError, BrokenExecutorError } from "../futures/errors.js";
+import { forceCancel, setException, setResult, setRunning, type FutureOwner } from "../futures/future.js";
 import type { Task, TaskControls } from "./task.js";
 import { watchAbort } from "./abort-watch.js";
+
+/** Counts returned by `Executor.stats()`. */
+export interface ExecutorStats {
+  workers: {
+    /** Workers started and not exited (including ones starting up). */
+    live: number;
+    /** Ready workers holding no task. */
+    idle: number;
+    /** Workers holding at least one task. */
+    busy: number;
+  };
+  tasks: {
+    /** Waiting in the executor for a worker. */
+    queued: number;
+    /** Handed to a worker and not finished. */
+    running: number;
+    /** Finished with a result. */
+    completed: number;
+    /** Finished with an error. */
+    failed: number;
+    cancelled: number;
+  };
+}
 
 /** Runs an executor's tasks. */
 export interface Engine extends FutureOwner {

@@ -18,15 +18,15 @@
  * @internal
  * @module
  */
-import type { Timer } from "./timers.js";
+import type { Timer } from "../../util/timers.js";
 import { Deque } from "./deque.js";
-import { watchAbort } from "./abort-watch.js";
-import { revive, reviveShared } from "./shared/revive.js";
-import { isWireShared } from "./shared/shareable.js";
-import { decodeError, encodeError } from "./error-codec.js";
-import { BrokenExecutorError, CancelledError, TimeoutError, WorkerCrashedError } from "./errors.js";
-import type { Endpoint, WorkerFactory } from "./endpoint.js";
-import { forceCancel, setException, setResult, setRunning, type FutureOwner } from "./future.js";
+import { watchAbort } from "../abort-watch.js";
+import { revive, reviveShared } from "../../shared/revive.js";
+import { isWireShared } from "../../shared/shareable.js";
+import { decodeError, encodeError } from "../../wire/error-codec.js";
+import { BrokenExecutorError, CancelledError, TimeoutError, WorkerCrashedError } from "../../futures/errors.js";
+import type { Endpoint, WorkerFactory } from "../endpoint.js";
+import { forceCancel, setException, setResult, setRunning, type FutureOwner } from "../../futures/future.js";
 import {
   CTL_CLOSED,
   CTL_LENGTH,
@@ -46,8 +46,9 @@ import {
   type FnDefWire,
   type WireError,
   type WorkerInit,
-} from "./protocol.js";
-import type { Task, TaskControls } from "./task.js";
+} from "../../wire/protocol.js";
+import type { ExecutorStats } from "../engine.js";
+import type { Task, TaskControls } from "../task.js";
 import {
   CLOSING,
   DEAD,
@@ -95,29 +96,6 @@ export interface SchedulerConfig {
   initArgs: unknown[];
   /** Nesting depth of this executor's workers (see nesting.ts). */
   depth: number;
-}
-
-/** Counts returned by `Executor.stats()`. */
-export interface ExecutorStats {
-  workers: {
-    /** Workers started and not exited (including ones starting up). */
-    live: number;
-    /** Ready workers holding no task. */
-    idle: number;
-    /** Workers holding at least one task. */
-    busy: number;
-  };
-  tasks: {
-    /** Waiting in the executor for a worker. */
-    queued: number;
-    /** Handed to a worker and not finished. */
-    running: number;
-    /** Finished with a result. */
-    completed: number;
-    /** Finished with an error. */
-    failed: number;
-    cancelled: number;
-  };
 }
 
 export class Scheduler implements FutureOwner {

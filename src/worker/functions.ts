@@ -4,7 +4,7 @@
  * @internal
  * @module
  */
-import { ARGS_ARRAY } from "./protocol.js";
+import { ARGS_ARRAY } from "../wire/protocol.js";
 
 /** A task function. */
 export type Fn = (...args: unknown[]) => unknown;

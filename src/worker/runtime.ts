@@ -4,7 +4,7 @@
  * entry point (thread, process, Web Worker, or the calling thread) hands it a {@link WorkerPort}.
  * @module
  */
-import { decodeError, encodeError } from "./error-codec.js";
+import { decodeError, encodeError } from "../wire/error-codec.js";
 import {
   DEF_EXPORT,
   DEF_REF,
@@ -34,11 +34,11 @@ import {
   type FnDefWire,
   type WireError,
   type WorkerInit,
-} from "./protocol.js";
-import { isTransfer } from "./transfer.js";
-import { setNesting } from "./nesting.js";
-import { encodeShared, holdsShared, reviveShared } from "./shared/revive.js";
-import { isShareable, sharedSeenInThread, toWire } from "./shared/shareable.js";
+} from "../wire/protocol.js";
+import { isTransfer } from "../wire/transfer.js";
+import { setNesting } from "../util/nesting.js";
+import { encodeShared, holdsShared, reviveShared } from "../shared/revive.js";
+import { isShareable, sharedSeenInThread, toWire } from "../shared/shareable.js";
 import {
   Unavailable,
   evaluate,
@@ -52,7 +52,7 @@ import {
   withClosureHint,
   type Fn,
   type Namespace,
-} from "./worker-functions.js";
+} from "./functions.js";
 
 /** How the runtime talks to its executor. */
 export interface WorkerPort {

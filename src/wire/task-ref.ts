@@ -2,7 +2,7 @@
  * References to task functions: `taskRef(moduleUrl, exportName)`.
  * @module
  */
-import { describe } from "./describe.js";
+import { describe } from "../util/describe.js";
 
 const TASK_REF = Symbol.for("isofutures.taskRef");
 

@@ -15,9 +15,9 @@
  * @module
  */
 import { CancelledError, InvalidStateError, TimeoutError } from "./errors.js";
-import { describe, typeName } from "./describe.js";
-import { checkTimeout } from "./validate.js";
-import type { Timer } from "./timers.js";
+import { describe, typeName } from "../util/describe.js";
+import { checkTimeout } from "../util/validate.js";
+import type { Timer } from "../util/timers.js";
 
 const PENDING = 0;
 const RUNNING = 1;

@@ -5,10 +5,10 @@
  * @module
  */
 import { Observable } from "observable-fns";
-import { InvalidStateError } from "./errors.js";
-import { hasFailed, peek, type Future } from "./future.js";
+import { InvalidStateError } from "../futures/errors.js";
+import { hasFailed, peek, type Future } from "../futures/future.js";
 import type { StreamSink, Task } from "./task.js";
-import { STREAM_WINDOW } from "./protocol.js";
+import { STREAM_WINDOW } from "../wire/protocol.js";
 
 /** Options of `streamWith`. */
 export interface StreamOptions {

@@ -7,7 +7,7 @@
  * @internal
  * @module
  */
-import type { Endpoint, EndpointEvents } from "./endpoint.js";
+import type { Endpoint, EndpointEvents } from "../pool/endpoint.js";
 import {
   ARGS_ARRAY,
   CODE_HANDLE_SHIFT,

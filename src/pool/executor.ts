@@ -3,27 +3,28 @@
  * {@link Scheduler}, which owns the workers; subclasses only pick the platform's worker factory.
  * @module
  */
-import { describe } from "./describe.js";
+import { describe } from "../util/describe.js";
 import type { WorkerFactory } from "./endpoint.js";
-import { BrokenExecutorError, ShutdownError } from "./errors.js";
+import { BrokenExecutorError, ShutdownError } from "../futures/errors.js";
 import { FunctionTable } from "./functions.js";
-import { newFuture, setException, setJob, type Future } from "./future.js";
+import { newFuture, setException, setJob, type Future } from "../futures/future.js";
 import { startMap, type MapHost, type MapOptions } from "./map.js";
-import { KIND_CALL, KIND_STREAM, STREAM_WINDOW, taskCode } from "./protocol.js";
-import { Scheduler, type ExecutorStats } from "./scheduler.js";
-import { engineKit, type Engine, type EngineKit, type EngineSettings } from "./engine.js";
+import { KIND_CALL, KIND_STREAM, STREAM_WINDOW, taskCode } from "../wire/protocol.js";
+import { Scheduler } from "./scheduler/scheduler.js";
+import { engineKit, type Engine, type EngineKit, type EngineSettings, type ExecutorStats } from "./engine.js";
+export type { ExecutorStats } from "./engine.js";
 import { Task, type ChunkOutcome, type StreamSink, type TaskControls } from "./task.js";
 import { TaskStream, type StreamOptions } from "./stream.js";
-import type { TaskRef } from "./task-ref.js";
-import { isTransfer } from "./transfer.js";
-import { sharedSeen } from "./shared/shareable.js";
-import { encodeShared, holdsShared } from "./shared/revive.js";
-import type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "./types.js";
-import { assertTimeout, checkInteger, checkSignal } from "./validate.js";
-import { findPort } from "./shared-check.js";
-import { checkNesting, nestingDepth } from "./nesting.js";
+import type { TaskRef } from "../wire/task-ref.js";
+import { isTransfer } from "../wire/transfer.js";
+import { sharedSeen } from "../shared/shareable.js";
+import { encodeShared, holdsShared } from "../shared/revive.js";
+import type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "../types.js";
+import { assertTimeout, checkInteger, checkSignal } from "../util/validate.js";
+import { findPort } from "../shared/check.js";
+import { checkNesting, nestingDepth } from "../util/nesting.js";
 
-export type { ExecutorStats } from "./scheduler.js";
+
 export type { MapOptions } from "./map.js";
 
 /** Options every executor takes. */
