@@ -4,11 +4,14 @@
  * @module
  */
 
-/** Any function that can be a task. */
-export type TaskFunction = (...args: any[]) => unknown;
+/**
+ * Any function that can be a task. (`never[]`: every function's parameters accept it, so any
+ * function is assignable here, as with `any[]`, without giving up type checking.)
+ */
+export type TaskFunction = (...args: never[]) => unknown;
 
 /** What an untyped executor accepts: any name, any arguments, results of type `unknown`. */
-export type AnyTasks = Record<string, TaskFunction>;
+export type AnyTasks = Record<string, (...args: unknown[]) => unknown>;
 
 /** The names of the functions a tasks module exports. */
 export type TaskName<M> = { [K in keyof M]-?: M[K] extends TaskFunction ? K : never }[keyof M] & string;
@@ -17,14 +20,14 @@ export type TaskName<M> = { [K in keyof M]-?: M[K] extends TaskFunction ? K : ne
 export type TaskArgs<F> = F extends (...args: infer A) => unknown ? A : never;
 
 /** What a task's future resolves to: its return value, with promises unwrapped. */
-export type TaskResult<F> = F extends (...args: any[]) => infer R ? Awaited<R> : never;
+export type TaskResult<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
 
 /** The first parameter of a task function (what `map` feeds it). */
-export type TaskInput<F> = F extends (first: infer A, ...rest: any[]) => unknown ? A : never;
+export type TaskInput<F> = F extends (first: infer A, ...rest: never[]) => unknown ? A : never;
 
 /** A sync or async iterable. */
 export type AnyIterable<T> = Iterable<T> | AsyncIterable<T>;
 
 /** The values a stream task yields: of an async generator, an (async) iterable, or an Observable. */
-export type StreamValue<F> = F extends (...args: any[]) => infer R ? StreamedOf<Awaited<R>> : never;
+export type StreamValue<F> = F extends (...args: never[]) => infer R ? StreamedOf<Awaited<R>> : never;
 type StreamedOf<R> = R extends AsyncIterable<infer V> ? V : R extends Iterable<infer V> ? V : R extends { subscribe(observer: { next?(value: infer V): void }): unknown } ? V : unknown;

@@ -33,7 +33,7 @@ describe("the executor contract under node:test, inside describe", () => {
     const file = fileURLToPath(new URL("node-test-contract.mjs", PROGRAMS));
     for (const args of [[file], ["--test", file]]) {
       const r = await runNode(args, { timeout: 60_000 });
-      expect(r.stdout).not.toMatch(/not ok/);
+      if (/not ok/.test(r.stdout)) expect.fail(`${args.join(" ")}:\n${r.stdout}\n${r.stderr}`);
       expect(r.stdout).toMatch(/^# pass 17$/m);
       expect(r.stdout).toMatch(/^# fail 0$/m);
       expect(r.code).toBe(0);

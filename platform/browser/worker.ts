@@ -3,6 +3,7 @@
  * @module
  */
 import { describe } from "../../src/util/describe.js";
+import type { TaskFunction } from "../../src/types.js";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
 import { selfPort } from "./worker-port.js";
 
@@ -13,7 +14,7 @@ export { currentTask, transfer, type CurrentTask } from "../../src/worker/api.js
  * `worker: () => new Worker(new URL("./tasks.worker.js", import.meta.url), { type: "module" })` —
  * the form Vite and webpack 5 bundle. Call it once, at the top level of the worker file.
  */
-export function serve(functions: Record<string, (...args: any[]) => unknown>): void {
+export function serve(functions: Record<string, TaskFunction>): void {
   if (typeof functions !== "object" || functions === null) {
     throw new TypeError(`serve(functions) expects an object of task functions, got ${describe(functions)}`);
   }

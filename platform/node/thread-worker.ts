@@ -27,8 +27,8 @@ export interface NodeWorker {
   terminate(): Promise<number>;
   ref(): void;
   unref(): void;
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  once(event: string, listener: (...args: any[]) => void): unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  once(event: string, listener: (...args: never[]) => void): unknown;
 }
 
 /** Node-specific options of the thread pool. */

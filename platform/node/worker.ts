@@ -5,6 +5,7 @@
 import { parentPort } from "node:worker_threads";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
 import { describe } from "../../src/util/describe.js";
+import type { TaskFunction } from "../../src/types.js";
 import { waitForWork } from "./idle-wait.js";
 
 export { currentTask, transfer, type CurrentTask } from "../../src/worker/api.js";
@@ -14,7 +15,7 @@ export { currentTask, transfer, type CurrentTask } from "../../src/worker/api.js
  * `worker: () => new Worker(new URL("./my-worker.js", import.meta.url))`. Call it once, at the top
  * level of the worker file.
  */
-export function serve(functions: Record<string, (...args: any[]) => unknown>): void {
+export function serve(functions: Record<string, TaskFunction>): void {
   if (typeof functions !== "object" || functions === null) {
     throw new TypeError(`serve(functions) expects an object of task functions, got ${describe(functions)}`);
   }

@@ -48,21 +48,21 @@ type Settle = (value: unknown) => void;
 /** Makes a pending future. @internal */
 export let newFuture!: <T>(owner?: FutureOwner) => Future<T>;
 /** PENDING → RUNNING; returns false for a cancelled future (do not run it). @internal */
-export let setRunning!: (future: Future<any>) => boolean;
+export let setRunning!: <T>(future: Future<T>) => boolean;
 /** → FINISHED with a result; throws InvalidStateError if already done. @internal */
 export let setResult!: <T>(future: Future<T>, value: T) => void;
 /** → FINISHED with an error (any value, even `undefined`); throws InvalidStateError if already done. @internal */
-export let setException!: (future: Future<any>, error: unknown) => void;
+export let setException!: <T>(future: Future<T>, error: unknown) => void;
 /** PENDING or RUNNING → CANCELLED with this error (terminate()); false if already done. @internal */
-export let forceCancel!: (future: Future<any>, error: Error) => boolean;
+export let forceCancel!: <T>(future: Future<T>, error: Error) => boolean;
 /** Drops a callback added with addDoneCallback (wait/asCompleted clean-up). @internal */
-export let removeDoneCallback!: (future: Future<any>, callback: DoneCallback<any>) => void;
+export let removeDoneCallback!: <T>(future: Future<T>, callback: DoneCallback<T>) => void;
 /** The stored result or error of a done future. @internal */
-export let peek!: (future: Future<any>) => unknown;
+export let peek!: <T>(future: Future<T>) => unknown;
 /** True if the future finished with an error. @internal */
-export let hasFailed!: (future: Future<any>) => boolean;
+export let hasFailed!: <T>(future: Future<T>) => boolean;
 /** Links a future to what its owner runs for it (see FutureOwner.onCancelRunning). @internal */
-export let setJob!: (future: Future<any>, job: unknown) => void;
+export let setJob!: <T>(future: Future<T>, job: unknown) => void;
 
 // One executor function for every future: it hands the resolving functions over through these
 // two slots instead of a closure per future.
@@ -324,7 +324,7 @@ function runCallback<T>(callback: DoneCallback<T>, future: Future<T>): void {
   }
 }
 
-function reportCallbackError(future: Future<any>, error: unknown): void {
+function reportCallbackError<T>(future: Future<T>, error: unknown): void {
   const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
   if (typeof report === "function") report(error);
   else console.error(`isofutures: exception calling a done-callback of ${future}:`, error);

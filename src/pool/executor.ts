@@ -225,8 +225,8 @@ export abstract class Executor<M extends object = AnyTasks> {
    */
   submit<K extends TaskName<M>>(fn: K, ...args: TaskArgs<M[K]>): Future<TaskResult<M[K]>>;
   submit<F extends TaskFunction>(fn: F | TaskRef<F>, ...args: TaskArgs<F>): Future<TaskResult<F>>;
-  submit(fn: unknown, ...args: unknown[]): Future<any> {
-    return this.#submit("submit", fn, args, undefined);
+  submit<R>(fn: unknown, ...args: unknown[]): Future<R> {
+    return this.#submit("submit", fn, args, undefined) as Future<R>;
   }
 
   /**
@@ -235,13 +235,13 @@ export abstract class Executor<M extends object = AnyTasks> {
    */
   submitWith<K extends TaskName<M>>(options: SubmitOptions, fn: K, ...args: TaskArgs<M[K]>): Future<TaskResult<M[K]>>;
   submitWith<F extends TaskFunction>(options: SubmitOptions, fn: F | TaskRef<F>, ...args: TaskArgs<F>): Future<TaskResult<F>>;
-  submitWith(options: SubmitOptions, fn: unknown, ...args: unknown[]): Future<any> {
+  submitWith<R>(options: SubmitOptions, fn: unknown, ...args: unknown[]): Future<R> {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`submitWith(options, fn, ...args): options must be an object such as { timeout: 1000 }, got ${describe(options)}`);
     }
     assertTimeout(options.timeout, "submitWith: timeout");
     checkSignal(options.signal, "submitWith: signal");
-    return this.#submit("submitWith", fn, args, options);
+    return this.#submit("submitWith", fn, args, options) as Future<R>;
   }
 
   #submit(

@@ -3,6 +3,7 @@
  * @module
  */
 import { describe } from "../util/describe.js";
+import type { TaskFunction } from "../types.js";
 
 const TASK_REF = Symbol.for("isofutures.taskRef");
 
@@ -10,7 +11,7 @@ const TASK_REF = Symbol.for("isofutures.taskRef");
  * A reference to the export `name` of the module at `module`, usable with `submit` and `map`.
  * `F` is the function's type, for typed results: `taskRef<typeof import("./m.js").fib>(url, "fib")`.
  */
-export interface TaskRef<F extends (...args: any[]) => unknown = (...args: any[]) => unknown> {
+export interface TaskRef<F extends TaskFunction = TaskFunction> {
   /** The module's URL or path, as given. */
   readonly module: string;
   /** The export's name. */
@@ -24,7 +25,7 @@ export interface TaskRef<F extends (...args: any[]) => unknown = (...args: any[]
  * `new URL(moduleUrl, base)` with base = the current directory (Node) or the page (browser);
  * `new URL("./m.js", import.meta.url)` is the reliable form.
  */
-export function taskRef<F extends (...args: any[]) => unknown = (...args: any[]) => unknown>(
+export function taskRef<F extends TaskFunction = TaskFunction>(
   moduleUrl: string | URL,
   exportName: string,
 ): TaskRef<F> {

@@ -4,10 +4,10 @@
  * @module
  */
 import { InvalidStateError } from "../futures/errors.js";
-import { CURRENT_TASK_KEY, type CurrentTask } from "./runtime.js";
+import { CURRENT_TASK_KEY, type CurrentTask } from "./current-task.js";
 
 export { transfer } from "../wire/transfer.js";
-export type { CurrentTask } from "./runtime.js";
+export type { CurrentTask } from "./current-task.js";
 
 /**
  * The task running now, for cooperative stopping: `currentTask().signal` is aborted when the

@@ -93,3 +93,45 @@ export function isThenable(value: unknown): boolean {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * Compiles a function sent as source (once per distinct source: the caller caches). `allowSource`
+ * false: the executor forbids it. Errors say what to do instead.
+ */
+export function compileSource(source: string, allowSource: boolean): Fn | Unavailable {
+  if (!allowSource) {
+    return new Unavailable(new TypeError("this executor does not accept functions sent as source; use tasks or serve()"));
+  }
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+    return new Unavailable(
+      new TypeError("a native or bound function cannot be sent to a worker as source: wrap it in a self-contained function, or export it from a tasks module"),
+    );
+  }
+  // A sourceURL names the function in stack traces instead of "eval at evaluate (…)".
+  const url = `\n//# sourceURL=isofutures:function/${functionName(source)}`;
+  try {
+    return evaluate(`return (${source}\n);${url}`) as Fn;
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      // Method shorthand (`fib(n) { … }`) is not an expression; an object literal makes it one.
+      try {
+        const holder = evaluate(`return ({ ${source}\n});${url}`) as Record<string, unknown>;
+        const fn = Object.values(holder)[0];
+        if (typeof fn === "function") return fn as Fn;
+      } catch {
+        // fall through to the original error
+      }
+      return new Unavailable(new SyntaxError(`the function's source could not be compiled in the worker: ${error.message}`));
+    }
+    if (error instanceof EvalError || /unsafe-eval|Content Security Policy/i.test(messageOf(error))) {
+      return new Unavailable(
+        new EvalError(
+          "this page's Content-Security-Policy forbids compiling functions from source ('unsafe-eval'), which " +
+            "self-contained functions need; give the executor a tasks module (tasks: new URL(\"./tasks.js\", import.meta.url)) " +
+            "or a worker that calls serve() instead",
+        ),
+      );
+    }
+    return new Unavailable(error);
+  }
+}

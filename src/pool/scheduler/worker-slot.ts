@@ -12,6 +12,13 @@ import { reviveShared } from "../../shared/revive.js";
 import type { ChunkOutcome, Task } from "../task.js";
 import type { Timer } from "../../util/timers.js";
 
+/** How a worker ended, as its endpoint reports it. */
+export interface ExitInfo {
+  code?: number | undefined;
+  signal?: string | undefined;
+  error?: unknown;
+}
+
 /** Worker states. */
 export const STARTING = 0;
 export const READY = 1;
@@ -106,7 +113,7 @@ function describeCulprit(args: unknown[]): string {
   return "the transfer list";
 }
 
-export function describeExit(info: { code?: number | undefined; signal?: string | undefined; error?: unknown }): string {
+export function describeExit(info: ExitInfo): string {
   const parts: string[] = [];
   if (info.signal) parts.push(`was killed by ${info.signal}`);
   else if (info.code !== undefined) parts.push(`exited with code ${info.code}`);
