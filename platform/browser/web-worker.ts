@@ -14,7 +14,7 @@ import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../.
 import { UnsupportedError } from "../../src/futures/errors.js";
 import { OP_CLOSE, OP_INIT, OP_READY, type WorkerInit } from "../../src/wire/protocol.js";
 import { web, type WebWorker, type WebWorkerOptions } from "./dom.js";
-import { threadsProtocol } from "../../src/wire/threads-protocol.js";
+import { threadsProtocol } from "../../src/pool/threads-protocol.js";
 
 /** Browser-specific options of the thread pool. */
 export interface BrowserThreadOptions {

@@ -7,7 +7,7 @@ import { Worker } from "node:worker_threads";
 import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/pool/endpoint.js";
 import { workerExecArgv } from "./exec-argv.js";
 import { resolveModule } from "./resolve.js";
-import { threadsProtocol } from "../../src/wire/threads-protocol.js";
+import { threadsProtocol } from "../../src/pool/threads-protocol.js";
 
 /** Heap limits of a worker thread (Node's `resourceLimits`). */
 export interface ResourceLimits {

@@ -7,7 +7,7 @@
  * @internal
  * @module
  */
-import type { Endpoint, EndpointEvents } from "../pool/endpoint.js";
+import type { Endpoint, EndpointEvents } from "./endpoint.js";
 import {
   ARGS_ARRAY,
   CODE_HANDLE_SHIFT,
@@ -30,8 +30,8 @@ import {
   type FnDefWire,
   type WireError,
   type WorkerInit,
-} from "./protocol.js";
-import { encodeError } from "./error-codec.js";
+} from "../wire/protocol.js";
+import { encodeError } from "../wire/error-codec.js";
 
 interface ThreadsMessage {
   type: "init" | "running" | "result" | "error" | "uncaughtError";
