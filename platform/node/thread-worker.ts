@@ -123,5 +123,6 @@ function wrap(worker: Worker, events: EndpointEvents): Endpoint {
       if (busy) worker.ref();
       else worker.unref();
     },
+    threadId: worker.threadId,
   };
 }
