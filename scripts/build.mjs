@@ -29,13 +29,16 @@ async function build() {
   const { options } = await loadConfigFile(`${ROOT}/rollup.config.mjs`, {});
   for (const [i, config] of options.entries()) {
     const since = performance.now();
+    const where = config.output.map((o) => `${o.file ?? `${o.dir}/`} (${o.file?.endsWith(".d.ts") ? "types" : o.format})`).join(", ");
+    const step = `build: ${String(i + 1).padStart(2)}/${options.length} ${where}`;
+    // In a terminal the step shows while it runs, and its time replaces the ellipsis when it is done.
+    if (process.stdout.isTTY) process.stdout.write(`${step}…`);
     const bundle = await rollup(config);
     try {
       await Promise.all(config.output.map((output) => bundle.write(output)));
     } finally {
       await bundle.close();
     }
-    const where = config.output.map((o) => `${o.file ?? `${o.dir}/`} (${o.file?.endsWith(".d.ts") ? "types" : o.format})`).join(", ");
-    console.log(`build: ${String(i + 1).padStart(2)}/${options.length} ${where} ${seconds(since)}`);
+    console.log(`${process.stdout.isTTY ? "\r" : ""}${step} ${seconds(since)}`);
   }
 }
