@@ -3,7 +3,8 @@
 // chromium, or CHROMIUM_PATH) until it has done what it shows, and prints each page's status line,
 // whose figures the README's captions quote. Run it on an otherwise idle machine: the speedup
 // figures are real. `npm run build` first.
-//   node demo/screenshots.mjs
+//   node demo/screenshots.mjs                  every page
+//   node demo/screenshots.mjs timeline speedup  only these (fractal, speedup, shared, timeline, timeline-phone, platform)
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +30,7 @@ const PAGES = [
     return page.textContent("#status");
   }],
   ["speedup", { width: 1200, height: 900 }, async (page) => {
-    await page.fill("#repeats", "3");
+    await page.fill("#repeats", "5");
     await page.click("#run");
     return settled(page, ["done"]);
   }],
@@ -53,7 +54,8 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
 });
 try {
-  for (const [name, viewport, act] of PAGES) {
+  const wanted = process.argv.slice(2);
+  for (const [name, viewport, act] of PAGES.filter(([name]) => wanted.length === 0 || wanted.includes(name))) {
     const page = await browser.newPage({ viewport });
     await page.goto(`${server.url}/${name.replace(/-phone$/, "")}.html`);
     const status = await act(page);

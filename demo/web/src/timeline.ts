@@ -89,7 +89,7 @@ function draw(tracks: Track[], markers: Marker[], now: number): void {
   tracks.forEach((track, i) => {
     const y = top + i * ROW;
     const g = el("g", { class: "track", "data-task": track.spec.id, "data-state": track.end ?? track.future.state });
-    g.append(el("text", { x: 0, y: y + 15, class: "tick" }, track.spec.id));
+    g.append(el("text", { x: 6, y: y + 15, class: "tick" }, track.spec.id));
     const runFrom = track.runningAt ?? track.endedAt ?? now;
     g.append(el("rect", { x: x(0), y: y + 4, width: Math.max(1, x(runFrom) - x(0)), height: 16, class: "seg pending" }));
     if (track.runningAt !== undefined) {
@@ -97,7 +97,9 @@ function draw(tracks: Track[], markers: Marker[], now: number): void {
       g.append(el("rect", { x: x(track.runningAt), y: y + 4, width: Math.max(2, x(to) - x(track.runningAt)), height: 16, class: "seg running" }));
     }
     if (track.end && track.endedAt !== undefined) {
-      const text = narrow ? SYMBOL[track.end] : `${SYMBOL[track.end]} ${clip(track.outcome ?? "", 44)}`;
+      // As much of the outcome as fits before the right edge (about 6.5 px a character at 12 px).
+      const room = Math.floor((width - x(track.endedAt) - 20) / 6.5) - 2;
+      const text = narrow || room < 4 ? SYMBOL[track.end] : `${SYMBOL[track.end]} ${clip(track.outcome ?? "", Math.min(44, room))}`;
       g.append(el("text", { x: x(track.endedAt) + 6, y: y + 17, class: `end ${track.end}` }, text));
     }
     if (track.completedAs !== undefined && track.endedAt !== undefined) {
