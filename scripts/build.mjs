@@ -4,7 +4,7 @@
 import { ROOT, hashInputs, isUpToDate, recordBuild } from "./up-to-date.mjs";
 
 /** What dist/ is made from: a changed byte in any of these rebuilds it. */
-export const PACKAGE_INPUTS = ["src", "platform", "types", "rollup.config.mjs", "tsconfig.json", "tsconfig.queue.json", "package.json", "package-lock.json", "scripts/build.mjs"];
+const PACKAGE_INPUTS = ["src", "platform", "types", "rollup.config.mjs", "tsconfig.json", "tsconfig.queue.json", "package.json", "package-lock.json", "scripts/build.mjs"];
 
 const ifStale = process.argv.includes("--if-stale");
 const started = performance.now();
