@@ -56,6 +56,27 @@ export function waitSync(cells: Int32Array, index: number, value: number, ms: nu
   }
 }
 
+/**
+ * On whose behalf a blocking call runs when it is not this thread's own: the broker of a process
+ * tree acting for a child process. Locks record `owner` instead of this thread's id, and a wait in
+ * progress gives up once the child is `gone` (its connection closed), instead of taking an item or
+ * a lock nobody will use.
+ * @internal
+ */
+export interface Acting {
+  readonly owner: number;
+  /** Resolves once the one acted for is gone. */
+  readonly gone: Promise<void>;
+  /** True once it is gone. */
+  readonly isGone: boolean;
+}
+
+/** {@link waitAsync} that also returns (as "gone") once `acting` is gone. @internal */
+export function waitActing(cells: Int32Array, index: number, value: number, ms: number, acting: Acting | undefined): Promise<string> {
+  const wait = waitAsync(cells, index, value, ms);
+  return acting === undefined ? wait : Promise.race([wait, acting.gone.then(() => "gone")]);
+}
+
 type WaitAsync = (cells: Int32Array, index: number, value: number, ms?: number) => { async: boolean; value: Promise<string> | string };
 const atomicsWaitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
 
