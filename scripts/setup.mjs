@@ -45,6 +45,24 @@ if (process.argv.includes("--browser")) {
     pkg: "chromium",
     env: "CHROMIUM_PATH",
   });
+  wanted.push({
+    what: "Firefox, for the browser tests",
+    candidates: [process.env.FIREFOX_PATH, "/usr/bin/firefox-esr", "/usr/bin/firefox"],
+    pkg: "firefox-esr",
+    env: "FIREFOX_PATH",
+  });
+  wanted.push({
+    what: "WebKitGTK's WebDriver, for the browser tests",
+    candidates: [process.env.WEBKIT_DRIVER, "/usr/bin/WebKitWebDriver"],
+    pkg: "webkit2gtk-driver",
+    env: "WEBKIT_DRIVER",
+  });
+  wanted.push({
+    what: "Xvfb, a display for WebKitGTK",
+    candidates: [process.env.XVFB, "/usr/bin/Xvfb"],
+    pkg: "xvfb",
+    env: "XVFB",
+  });
 }
 if (process.argv.includes("--redis")) {
   wanted.push({
