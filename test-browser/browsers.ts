@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import type { Page as PlaywrightPage } from "playwright-core";
 import type { Page as PuppeteerPage } from "puppeteer-core";
 import { launch as launchChromium } from "./chromium.js";
-import { launchWebKit, type WebKitOptions } from "./webkit.js";
+import { launchWebKit } from "./webkit.js";
 
 export type Engine = "chromium" | "firefox" | "webkit";
 
@@ -22,12 +22,21 @@ export interface TestPage {
   close(): Promise<void>;
 }
 
+export interface PageOptions {
+  /**
+   * Should the engine offer SharedArrayBuffer? Only WebKitGTK asks (a MiniBrowser with or without
+   * JSC_useSharedArrayBuffer=1): the others decide by the page's cross-origin isolation, as Safari
+   * does. Open isolated pages with `true` and plain ones with `false`. @defaultValue true
+   */
+  sharedMemory?: boolean;
+}
+
 export interface TestBrowser {
   readonly engine: Engine;
   /** For test names: "Chromium", "Firefox", "WebKitGTK". */
   readonly name: string;
   readonly version: string;
-  newPage(): Promise<TestPage>;
+  newPage(options?: PageOptions): Promise<TestPage>;
   close(): Promise<void>;
 }
 
@@ -44,10 +53,10 @@ export function engines(): Engine[] {
 
 export const NAMES: Record<Engine, string> = { chromium: "Chromium", firefox: "Firefox", webkit: "WebKitGTK" };
 
-export function launch(engine: Engine, options: WebKitOptions = {}): Promise<TestBrowser> {
+export function launch(engine: Engine): Promise<TestBrowser> {
   if (engine === "chromium") return chromium();
   if (engine === "firefox") return firefox();
-  return launchWebKit(options);
+  return launchWebKit();
 }
 
 async function chromium(): Promise<TestBrowser> {

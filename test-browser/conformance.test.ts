@@ -44,7 +44,7 @@ for (const engine of engines()) {
       for (const which of Object.keys(pages) as (keyof typeof pages)[]) {
         const b = browser;
         results[which] = (async () => {
-          const page = await b.newPage();
+          const page = await b.newPage({ sharedMemory: pages[which] });
           await page.goto(`${servers[which]?.url}/test-browser/pages/conformance.html`);
           await page.waitFor(() => "__results" in window, 10_000);
           const out = await page.evaluate(() => (window as unknown as { __results: Promise<Result[]> }).__results);

@@ -4,16 +4,18 @@
 // webkit2gtk-driver and xvfb when they are missing.
 //
 // WebKitGTK leaves SharedArrayBuffer undefined even on a cross-origin isolated page unless
-// JavaScriptCore's option useSharedArrayBuffer is on; the environment variable
-// JSC_useSharedArrayBuffer=1 turns it on (`sharedArrayBuffer: false` leaves it off).
+// JavaScriptCore's option useSharedArrayBuffer is on (the environment variable
+// JSC_useSharedArrayBuffer=1), and with it on, defines it on every page, isolated or not. A page
+// opened with `sharedMemory: true` gets a MiniBrowser with it on, else one with it off: like Safari,
+// which has SharedArrayBuffer on isolated pages only.
 //
 // One WebDriver session drives one page at a time, and a script that awaits holds the session: so
 // each page open at the same time has a session (a MiniBrowser) of its own; a closed page's
-// session serves the next page.
+// session serves the next page that wants the same setting.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
-import type { TestBrowser, TestPage } from "./browsers.js";
+import type { PageOptions, TestBrowser, TestPage } from "./browsers.js";
 
 const DRIVERS = ["/usr/bin/WebKitWebDriver", "/usr/local/bin/WebKitWebDriver"];
 const XVFB = ["/usr/bin/Xvfb", "/usr/local/bin/Xvfb"];
@@ -72,6 +74,7 @@ async function startXvfb(): Promise<{ display: string; proc: ChildProcess }> {
 }
 
 interface Session {
+  sharedMemory: boolean;
   driver: ChildProcess;
   base: string;
   id: string;
@@ -126,16 +129,10 @@ class WebKitSession implements TestPage {
   }
 }
 
-export interface WebKitOptions {
-  /** Turn SharedArrayBuffer on (JSC_useSharedArrayBuffer=1). @defaultValue true */
-  sharedArrayBuffer?: boolean;
-}
-
-export async function launchWebKit(options: WebKitOptions = {}): Promise<TestBrowser> {
+export async function launchWebKit(): Promise<TestBrowser> {
   const driverBin = find("WebKitWebDriver", "WEBKIT_DRIVER", DRIVERS, "webkit2gtk-driver");
   const miniBrowser = find("WebKitGTK MiniBrowser", "WEBKIT_MINIBROWSER", miniBrowsers(), "webkit2gtk-driver");
   const xvfb = await startXvfb();
-  const env = { ...process.env, DISPLAY: xvfb.display, JSC_useSharedArrayBuffer: options.sharedArrayBuffer === false ? "0" : "1" };
   const idle: Session[] = [];
   const all = new Set<Session>();
   let version = "";
@@ -145,8 +142,9 @@ export async function launchWebKit(options: WebKitOptions = {}): Promise<TestBro
   };
   process.once("exit", killAll);
 
-  async function startSession(): Promise<Session> {
+  async function startSession(sharedMemory: boolean): Promise<Session> {
     const port = await freePort();
+    const env = { ...process.env, DISPLAY: xvfb.display, JSC_useSharedArrayBuffer: sharedMemory ? "1" : "0" };
     const driver = spawn(driverBin, [`--port=${port}`, "--host=127.0.0.1"], { env, stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
     driver.stderr?.on("data", (d: Buffer) => (log += d));
@@ -178,7 +176,7 @@ export async function launchWebKit(options: WebKitOptions = {}): Promise<TestBro
       throw new Error(`WebKitWebDriver refused a session: ${answer.value.message ?? JSON.stringify(answer)}; ${log.trim()}`);
     }
     version = answer.value.capabilities.browserVersion;
-    const session = { driver, base, id: answer.value.sessionId };
+    const session = { sharedMemory, driver, base, id: answer.value.sessionId };
     all.add(session);
     return session;
   }
@@ -201,13 +199,15 @@ export async function launchWebKit(options: WebKitOptions = {}): Promise<TestBro
   };
 
   // The first session tells the version, and serves the first page.
-  idle.push(await startSession());
+  idle.push(await startSession(true));
   return {
     engine: "webkit",
     name: "WebKitGTK",
     version: `MiniBrowser ${version}`,
-    async newPage() {
-      return new WebKitSession(idle.pop() ?? (await startSession()), release);
+    async newPage({ sharedMemory = true }: PageOptions = {}) {
+      const i = idle.findIndex((s) => s.sharedMemory === sharedMemory);
+      const session = i >= 0 ? idle.splice(i, 1)[0] : undefined;
+      return new WebKitSession(session ?? (await startSession(sharedMemory)), release);
     },
     async close() {
       await Promise.all([...all].map(endSession));
