@@ -18,7 +18,7 @@ export const primitiveScenarios: Scenario[] = [
       const add = (l: InstanceType<Iso["Lock"]>, c: InstanceType<Iso["SharedArray"]>, n: number) => {
         for (let i = 0; i < n; i++) {
           l.acquireSync();
-          (c.values as Int32Array)[0]++; // not atomic on its own: the lock makes it so
+          c.values[0] = (c.values[0] as number) + 1; // not atomic on its own: the lock makes it so
           l.release();
         }
       };
