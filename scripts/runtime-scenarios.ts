@@ -51,7 +51,7 @@ function gate(): TestGate {
   };
 }
 
-function make(kind: Kind, options: Record<string, unknown>): Executor<any> {
+function make(kind: Kind, options: Record<string, unknown>): Executor {
   const o = { tasks: new URL("tasks.js", SHARED), ...options };
   if (kind === "inline") return new api.InlineExecutor(o);
   if (kind === "thread") return new api.ThreadPoolExecutor(o);
@@ -63,7 +63,7 @@ let passed = 0;
 let failed = 0;
 for (const kind of kinds) {
   for (const s of [...runtimeChecks(), ...scenarios, ...primitiveScenarios].filter((x) => x.kinds === undefined || x.kinds.includes(kind))) {
-    const made: Executor<any>[] = [];
+    const made: Executor[] = [];
     const ctx: Ctx = {
       kind,
       api,

@@ -2,9 +2,12 @@
 // (it runs before node_modules exists): installs dependencies when they are missing or older than
 // package-lock.json, and links the package to itself (node_modules/isofutures) so that tests,
 // demos and benchmarks import "isofutures" exactly as a user does, through package.json "exports".
-// With --browser it also makes sure a Chromium is there for the browser tests (one found on the
-// machine: CHROMIUM_PATH, /usr/bin/chromium…), and with --redis a redis-server for the queue tests
-// (REDIS_SERVER, /usr/bin/redis-server…); else Debian's packages, installed with apt-get.
+// With --browser it also makes sure the browsers of the browser tests are there — Chromium
+// (CHROMIUM_PATH, /usr/bin/chromium…), Firefox (FIREFOX_PATH, /usr/bin/firefox-esr…), WebKitGTK's
+// WebDriver (WEBKIT_DRIVER, /usr/bin/WebKitWebDriver, which brings the MiniBrowser) and Xvfb for it
+// (XVFB, /usr/bin/Xvfb) — and with --redis a redis-server for the queue tests (REDIS_SERVER,
+// /usr/bin/redis-server…); what is missing comes from Debian's packages, installed with apt-get.
+// Bun and Deno are devDependencies (npm packages `bun` and `deno`), installed with the rest.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";

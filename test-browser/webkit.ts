@@ -86,14 +86,17 @@ class WebKitSession implements TestPage {
     private readonly release: (s: Session) => Promise<void>,
   ) {}
 
-  async #command(method: string, path: string, body?: unknown): Promise<any> {
+  async #command(method: string, path: string, body?: unknown): Promise<unknown> {
     const r = await fetch(`${this.session.base}/session/${this.session.id}${path}`, {
       method,
       headers: { "content-type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const answer = (await r.json()) as { value: any };
-    if (!r.ok) throw new Error(`WebDriver ${method} ${path}: ${answer.value?.error}: ${answer.value?.message}`);
+    const answer = (await r.json()) as { value: unknown };
+    if (!r.ok) {
+      const e = answer.value as { error?: string; message?: string } | null;
+      throw new Error(`WebDriver ${method} ${path}: ${e?.error}: ${e?.message}`);
+    }
     return answer.value;
   }
 
