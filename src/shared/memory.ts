@@ -14,6 +14,17 @@ export function requireSharedMemory(what: string): void {
     noteShared();
     return;
   }
+  // Not isolated, or isolated in an engine that still lacks SharedArrayBuffer (WebKitGTK unless
+  // JavaScriptCore's useSharedArrayBuffer option is on): two different fixes.
+  const isolated = (globalThis as { crossOriginIsolated?: unknown }).crossOriginIsolated;
+  if (isolated !== false) {
+    throw new UnsupportedError(
+      `${what} needs shared memory (SharedArrayBuffer), which this JavaScript engine does not provide` +
+        `${isolated === true ? " although the page is cross-origin isolated" : ""}: it may be turned off ` +
+        "(WebKitGTK turns it on with the environment variable JSC_useSharedArrayBuffer=1). Use another engine, " +
+        "or pass data to tasks and back instead.",
+    );
+  }
   throw new UnsupportedError(
     `${what} needs shared memory (SharedArrayBuffer), which this page does not have: it is not cross-origin ` +
       "isolated. Serve it with the headers Cross-Origin-Opener-Policy: same-origin and " +
