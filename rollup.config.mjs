@@ -113,6 +113,14 @@ export default [
     plugins: [ts()],
     output: { file: "dist/node/process-entry.cjs", format: "cjs", sourcemap: true, sourcemapExcludeSources: true },
   },
+  // The helper threads of cross-process objects: the broker (in the process that owns them) and a
+  // child's link to it. ES modules, one file each, started from the bundles beside them.
+  ...["broker-thread", "link-thread"].map((name) => ({
+    input: `platform/node/remote/${name}.ts`,
+    external,
+    plugins: [ts()],
+    output: { file: `dist/node/${name}.js`, format: "es", sourcemap: true, sourcemapExcludeSources: true },
+  })),
   {
     input: { index: "platform/node/index.ts", worker: "platform/node/worker.ts" },
     external,

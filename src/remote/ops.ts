@@ -12,6 +12,11 @@ import type { WireError } from "../wire/protocol.js";
 
 /** The first request on a connection: its payload is the broker's token. */
 export const OP_HELLO = 1;
+/**
+ * Answered once every earlier request of this requester that keeps order (puts, sends) is done:
+ * what a child sent without waiting is in place before it reports a result.
+ */
+export const OP_FLUSH = 2;
 
 export const LOCK_ACQUIRE = 10; // [timeout] → boolean
 export const LOCK_RELEASE = 11;

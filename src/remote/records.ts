@@ -18,6 +18,21 @@ export const MAX_RECORD = 1 << 30;
 
 /** Request flag: reply only if the request failed (the caller did not wait for it). */
 export const FLAG_NO_REPLY = 1;
+/** Request flag: the caller blocks for the reply (it goes to the caller's sync slot). */
+export const FLAG_SYNC = 2;
+
+/** One request as bytes: the record alone (for transports that take one record at a time). */
+export function requestRecord(op: number, flags: number, id: number, object: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(REQUEST_HEADER + payload.length);
+  const v = new DataView(out.buffer);
+  v.setUint8(0, op);
+  v.setUint8(1, flags);
+  v.setUint32(2, id, true);
+  v.setUint32(6, object, true);
+  v.setUint32(10, payload.length, true);
+  out.set(payload, REQUEST_HEADER);
+  return out;
+}
 
 /** Reply statuses. */
 export const REPLY_OK = 0;

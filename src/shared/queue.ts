@@ -175,6 +175,11 @@ export class Queue<T = unknown> {
     }
   }
 
+  /** `[maxsize, capacity]`: what a proxy in another process needs to know without asking. @internal */
+  shape(): [number, number] {
+    return [Atomics.load(this.cells, MAXSIZE), Atomics.load(this.cells, CAPACITY)];
+  }
+
   /** Closes the queue for everyone: no more `put`; `get` drains what is left, then throws. */
   close(): void {
     Atomics.store(this.cells, CLOSED, 1);
