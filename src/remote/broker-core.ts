@@ -67,9 +67,14 @@ export abstract class Client {
     return Promise.all(this.#chains.values());
   }
 
-  /** Runs `task` after the earlier ordered requests of this client on `object`. */
-  chain(object: number, task: () => Promise<void>): void {
-    const next = (this.#chains.get(object) ?? Promise.resolve()).then(task);
+  /**
+   * Runs `task` after the earlier ordered requests of this client on `object` — at once when none
+   * is waiting (the common case: no promise at all); a task that must wait holds up the later ones.
+   */
+  ordered(object: number, task: () => Promise<void> | undefined): void {
+    const before = this.#chains.get(object);
+    const next = before === undefined ? task() : before.then(task);
+    if (next === undefined) return;
     this.#chains.set(object, next);
     void next.then(() => {
       if (this.#chains.get(object) === next) this.#chains.delete(object);
@@ -136,7 +141,7 @@ export class BrokerCore {
     if (target === DROPPED) {
       return client.answer(req, REPLY_ERROR, op.encodeFailure(new ShutdownError("the Manager that served this object was shut down")));
     }
-    if (ORDERED.has(req.op)) client.chain(req.object, () => this.#run(client, req, target));
+    if (ORDERED.has(req.op)) client.ordered(req.object, () => this.#run(client, req, target));
     else void this.#run(client, req, target);
   }
 
@@ -159,16 +164,25 @@ export class BrokerCore {
     (timer as { unref?: () => void }).unref?.();
   }
 
-  async #run(client: Client, req: Request, target: object): Promise<void> {
-    let payload: Uint8Array;
+  // Runs a request: answered at once when it needs no waiting; else a promise that settles when answered.
+  #run(client: Client, req: Request, target: object): Promise<void> | undefined {
+    let out: Uint8Array | Promise<Uint8Array>;
     try {
-      const out = target instanceof DictStore || target instanceof ListStore ? serveStore(target, req.op, req.payload) : serve(target, req.op, req.payload, client.who);
-      payload = out instanceof Promise ? await out : out;
+      out = target instanceof DictStore || target instanceof ListStore ? serveStore(target, req.op, req.payload) : serve(target, req.op, req.payload, client.who);
     } catch (error) {
       client.answer(req, REPLY_ERROR, op.encodeFailure(error));
-      return;
+      return undefined;
     }
-    if ((req.flags & FLAG_NO_REPLY) === 0) client.answer(req, REPLY_OK, payload);
+    if (!(out instanceof Promise)) {
+      if ((req.flags & FLAG_NO_REPLY) === 0) client.answer(req, REPLY_OK, out);
+      return undefined;
+    }
+    return out.then(
+      (payload) => {
+        if ((req.flags & FLAG_NO_REPLY) === 0) client.answer(req, REPLY_OK, payload);
+      },
+      (error: unknown) => client.answer(req, REPLY_ERROR, op.encodeFailure(error)),
+    );
   }
 
   /**

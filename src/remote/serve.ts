@@ -125,20 +125,25 @@ async function serveBarrier(barrier: Barrier, code: number, payload: Uint8Array,
   throw unknownOp(code, barrier);
 }
 
-async function serveQueue(queue: Queue, code: number, payload: Uint8Array, who: Requester): Promise<Uint8Array> {
+// The busiest requests (a put with room, a get with an item there) are answered at once, without
+// a promise; only those that must wait go the async way.
+function serveQueue(queue: Queue, code: number, payload: Uint8Array, who: Requester): Uint8Array | Promise<Uint8Array> {
+  if (code === op.QUEUE_PUT) return queue.tryPutBytes(payload) ? NOTHING : queue.putBytesAs(who, payload, undefined).then(() => NOTHING);
+  if (code === op.QUEUE_GET) return queue.takeBytes() ?? waitForItem(queue, payload, who);
+  return serveQueueSlowly(queue, code, payload, who);
+}
+
+async function waitForItem(queue: Queue, payload: Uint8Array, who: Requester): Promise<Uint8Array> {
+  // Taken for a requester that left meanwhile: that one item is lost with it.
+  return (await queue.getBytesAs(who, timeoutArg(payload))) ?? NOTHING;
+}
+
+async function serveQueueSlowly(queue: Queue, code: number, payload: Uint8Array, who: Requester): Promise<Uint8Array> {
   switch (code) {
-    case op.QUEUE_PUT:
-      await queue.putBytesAs(who, payload, undefined);
-      return NOTHING;
     case op.QUEUE_PUT_WAIT: {
       const [timeout, bytes] = op.unpack(payload) as [number | undefined, Uint8Array];
       await queue.putBytesAs(who, bytes, timeout);
       return NOTHING;
-    }
-    case op.QUEUE_GET: {
-      const bytes = await queue.getBytesAs(who, timeoutArg(payload));
-      // Taken for a requester that left meanwhile: that one item is lost with it.
-      return bytes ?? NOTHING;
     }
     case op.QUEUE_STATE:
       return op.pack([queue.qsize()]);

@@ -143,6 +143,16 @@ export class Queue<T = unknown> {
     }
   }
 
+  /** Puts an item already encoded if there is room now (no waiting). @internal */
+  tryPutBytes(bytes: Uint8Array): boolean {
+    return bytes.length + 4 <= this.#data.length && this.#tryPut(bytes);
+  }
+
+  /** Takes the oldest item, still encoded, if there is one now (no waiting). @internal */
+  takeBytes(): Uint8Array | undefined {
+    return this.#tryGetBytes();
+  }
+
   /**
    * Puts an item already encoded (by a child process) for someone else, waiting for room; a child
    * gone meanwhile puts nothing. @internal
