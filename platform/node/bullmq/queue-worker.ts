@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker as BullWorker, type ConnectionOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
-import { InlineExecutor, ProcessPoolExecutor, ThreadPoolExecutor, cpuCount, type Executor } from "isofutures";
+import { ProcessPoolExecutor, ThreadPoolExecutor, cpuCount, type Executor } from "isofutures";
 import { controlChannel } from "./codec.js";
 import { TaskRouter } from "./fast-path.js";
 import { jobProcessor } from "./run-job.js";
@@ -59,8 +59,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     ? new ProcessPoolExecutor({ maxWorkers: size, tasks: tasksUrl })
     : new ThreadPoolExecutor({ maxWorkers: size, tasks: tasksUrl });
   const concurrency = options.concurrency ?? 2 * pool.maxWorkers;
-  let inline: Executor | undefined;
-  const router = new TaskRouter(pool, () => (inline ??= new InlineExecutor({ tasks: tasksUrl, maxWorkers: concurrency, idleTimeout: Infinity })), options.poolOnly !== true);
+  const router = new TaskRouter(options.poolOnly !== true);
   const redis = duplicate(options.connection);
   const credits = new StreamCredits();
   const runJob = jobProcessor({ pool, router, redis, credits, tasksUrl, allowFunctionSource: options.allowFunctionSource === true });
@@ -115,7 +114,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         await worker.close();
         await subscriber.quit().catch(() => subscriber.disconnect());
         await redis.quit().catch(() => redis.disconnect());
-        await Promise.all([pool.shutdown(), inline?.shutdown()]);
+        await pool.shutdown();
       })();
       return closing;
     },

@@ -43,25 +43,24 @@ export function jobProcessor(ctx: JobContext): (job: Job, token: string | undefi
     }
     const key = `${data.fn[0]}:${data.fn[1]}`;
     const chunk = data.k === KIND_MAP || data.k === KIND_STARMAP;
-    const items = chunk ? (args[0] as unknown[]) : undefined;
-    const via = ctx.router.pick(key, items?.length ?? 1, data.t !== undefined);
+    const calls = chunk ? (args[0] as unknown[]).map((item) => (data.k === KIND_STARMAP ? (item as unknown[]) : [item])) : [args];
+    if (ctx.router.here(key, calls.length, data.t !== undefined)) {
+      const target = data.fn[0] === DEF_SOURCE ? { key, fn } : { key, module: ctx.tasksUrl ?? data.m, name: data.fn[1] };
+      const settled = await ctx.router.run(target, calls, signal);
+      if (settled !== undefined) return result(chunk ? chunkOutcome(settled) : callOutcome(settled[0]!, job, signal));
+    }
     const t0 = performance.now();
-    if (items !== undefined) {
-      const settled = await Promise.allSettled(items.map((item) => via.submitWith(controls, fn as never, ...((data.k === KIND_STARMAP ? item : [item]) as never[]))));
-      ctx.router.record(key, via, performance.now() - t0, items.length);
-      return result(chunkOutcome(settled));
-    }
-    try {
-      const value: unknown = await via.submitWith(controls, fn as never, ...(args as never[]));
-      ctx.router.record(key, via, performance.now() - t0, 1);
-      return result({ ok: true, value });
-    } catch (error) {
-      ctx.router.record(key, via, performance.now() - t0, 1);
-      // With attempts left, throw: BullMQ runs it again (after its backoff). Else it is the outcome.
-      if (job.attemptsMade + 1 < (job.opts.attempts ?? 1) && !signal?.aborted) throw error;
-      return result({ ok: false, error: encodeError(error) });
-    }
+    const settled = await Promise.allSettled(calls.map((c) => ctx.pool.submitWith(controls, fn as never, ...(c as never[]))));
+    ctx.router.recordPool(key, performance.now() - t0, calls.length);
+    return result(chunk ? chunkOutcome(settled) : callOutcome(settled[0]!, job, signal));
   };
+}
+
+function callOutcome(s: PromiseSettledResult<unknown>, job: Job, signal: AbortSignal | undefined): Outcome {
+  if (s.status === "fulfilled") return { ok: true, value: s.value };
+  // With attempts left, throw: BullMQ runs it again (after its backoff). Else it is the outcome.
+  if (job.attemptsMade + 1 < (job.opts.attempts ?? 1) && !signal?.aborted) throw s.reason;
+  return { ok: false, error: encodeError(s.reason) };
 }
 
 function chunkOutcome(settled: PromiseSettledResult<unknown>[]): Outcome {
