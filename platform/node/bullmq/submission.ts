@@ -48,7 +48,13 @@ export function jobOf(task: Task, tasks: string | undefined): { name: string; da
   return { name: defKind === DEF_EXPORT ? text : "function", data };
 }
 
-/** The jobs of one event-loop turn go to Redis together. */
+/**
+ * Jobs per `addBulk`. BullMQ sends a bulk as one MULTI transaction, which Redis runs whole while
+ * the workers wait: smaller bulks let them start on the first jobs while the rest are added.
+ */
+const BATCH = 64;
+
+/** The jobs of one event-loop turn go to Redis together, in bulks of at most {@link BATCH}. */
 export class JobBatcher {
   #next: { entries: JobEntry[]; sent: Promise<unknown> } | undefined;
   readonly #queue: Queue;
@@ -62,10 +68,10 @@ export class JobBatcher {
 
   /** Resolves once the entry's batch is in Redis; rejects if it could not get there. */
   add(entry: JobEntry): Promise<unknown> {
-    if (this.#next === undefined) {
+    if (this.#next === undefined || this.#next.entries.length >= BATCH) {
       const entries: JobEntry[] = [];
       const sent = this.#ready.then(() => {
-        this.#next = undefined;
+        if (this.#next?.entries === entries) this.#next = undefined;
         return this.#queue.addBulk(entries);
       });
       this.#next = { entries, sent };
