@@ -403,6 +403,28 @@ describe("QueueExecutor: streams through Redis", () => {
   });
 });
 
+describe("QueueExecutor: tiny tasks run on the worker's own thread", () => {
+  const threads = async (ex: QueueExecutor<Tasks>, ms: number) => {
+    const seen: number[] = [];
+    for (let i = 0; i < 40; i++) seen.push((await ex.submit("where", ms)).thread);
+    return seen;
+  };
+
+  it("once measured well under 1 ms (currentTask() works there); longer ones and --pool-only stay on the pool", async () => {
+    const [q] = await queueWith(1, [], STREAM_TASKS);
+    const ex = executor(q);
+    const tiny = await threads(ex, 0);
+    expect(tiny[0]).not.toBe(0); // first on the pool…
+    expect(tiny.slice(-10)).toEqual(Array(10).fill(0)); // …then here
+    expect(await ex.submit("where")).toEqual({ thread: 0, aborted: false });
+    const slow = await threads(ex, 3); // 3 ms: back to the pool, tried here once more at most
+    expect(slow.filter((t) => t === 0).length).toBeLessThanOrEqual(4);
+    expect(slow.slice(-10)).not.toContain(0);
+    const [pooled] = await queueWith(1, ["--pool-only"], STREAM_TASKS);
+    expect(await threads(executor(pooled), 0)).not.toContain(0);
+  }, 30_000);
+});
+
 describe("QueueExecutor: chaos", () => {
   it("Redis restarted mid-map of 1,000 items, one of two workers SIGKILLed: each result once or a clear error, nothing hangs, nothing left", async () => {
     const [q, [a, b]] = await queueWith(2);

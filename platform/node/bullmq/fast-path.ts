@@ -114,11 +114,9 @@ export class TaskRouter {
     const s = this.#stats.get(key);
     if (s === undefined) return;
     s.here = s.inline ? s.here + (perItem - s.here) * ALPHA : perItem;
-    const keep = s.here < INLINE_MS;
-    if (keep === s.inline) return;
-    s.inline = keep;
-    if (!keep) {
-      // Back to the pool; the next try here waits twice as long as the last.
+    s.inline = s.here < INLINE_MS;
+    if (!s.inline && s.nextProbe <= s.calls) {
+      // Back to the pool (a try that failed, or slower calls here); the next try waits twice as long.
       s.probeEvery = Math.min(s.probeEvery * 2, 4096);
       s.nextProbe = s.calls + s.probeEvery;
     }
