@@ -1,16 +1,15 @@
 // QueueExecutor (isofutures/bullmq) against a real redis-server and real `isofutures worker`
 // processes: the executor's semantics across machines, values and errors through the queue,
-// cancellation, timeouts, signals, a worker killed mid-job, a graceful worker stop, a Redis
-// restart, and a Redis outage longer than the reconnect window.
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+// cancellation, timeouts, signals, a worker killed mid-job, a graceful worker stop, Redis restarts
+// and outages, the tasks option's forms, streams, tiny tasks on the worker's thread, and chaos.
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
 import { BrokenExecutorError, CancelledError, FIRST_COMPLETED, TimeoutError, asCompleted, wait, type Future } from "isofutures";
 import { QueueExecutor } from "isofutures/bullmq";
-import { keysLeft, startRedis, startWorker, until, type RedisServer, type WorkerProcess } from "./helpers/redis.js";
+import { keysLeft, settle, startRedis, startWorker, tempDir, until, type RedisServer, type WorkerProcess } from "./helpers/redis.js";
 import type * as QueueTasks from "./fixtures/queue-stream-tasks.mjs";
 
 type Tasks = typeof QueueTasks;
@@ -32,28 +31,15 @@ function executor(queue: string, options: Partial<ConstructorParameters<typeof Q
   return ex;
 }
 
-async function worker(queue: string, extra: string[] = [], tasks: string | null = TASKS): Promise<WorkerProcess> {
-  const w = await startWorker(["--redis", redis.url, "--queue", queue, ...(tasks === null ? [] : ["--tasks", tasks]), "--threads", "2", ...FAST_STALL, ...extra]);
-  workers.push(w);
-  return w;
-}
-
-/** A fresh queue name with `n` workers on it. */
+/** A fresh queue name with `n` workers on it (serving `tasks`; `null`: started without --tasks). */
 async function queueWith(n: number, extra: string[] = [], tasks: string | null = TASKS): Promise<[string, WorkerProcess[]]> {
   const name = `q${++queueNo}`;
   const ws: WorkerProcess[] = [];
-  for (let i = 0; i < n; i++) ws.push(await worker(name, extra, tasks));
-  return [name, ws];
-}
-
-const tempDir = () => mkdtempSync(join(tmpdir(), "isofutures-queue-"));
-
-async function settle<T>(f: PromiseLike<T>): Promise<{ ok: true; value: T } | { ok: false; error: any }> {
-  try {
-    return { ok: true, value: await f };
-  } catch (error) {
-    return { ok: false, error };
+  for (let i = 0; i < n; i++) {
+    ws.push(await startWorker(["--redis", redis.url, "--queue", name, ...(tasks === null ? [] : ["--tasks", tasks]), "--threads", "2", ...FAST_STALL, ...extra]));
   }
+  workers.push(...ws);
+  return [name, ws];
 }
 
 beforeAll(async () => {

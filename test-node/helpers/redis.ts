@@ -124,3 +124,13 @@ export async function keysLeft(server: RedisServer, queue: string): Promise<stri
     client.disconnect();
   }
 }
+
+export const tempDir = (): string => mkdtempSync(join(tmpdir(), "isofutures-queue-"));
+
+export async function settle<T>(f: PromiseLike<T>): Promise<{ ok: true; value: T } | { ok: false; error: any }> {
+  try {
+    return { ok: true, value: await f };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
