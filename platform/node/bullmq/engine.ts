@@ -14,7 +14,7 @@ import type { ExecutorStats, Future } from "isofutures";
 import type { Engine, EngineKit, EngineSettings } from "../../../src/engine.js";
 import type { Task, TaskControls } from "../../../src/task.js";
 import { KIND_STREAM, type WireError } from "../../../src/protocol.js";
-import { controlChannel, unpack, type JobReturn, type Outcome } from "./codec.js";
+import { controlChannel, unpack, type Outcome } from "./codec.js";
 import { PendingWrites, connect, readEvents } from "./connections.js";
 import { JobTable, type QueueJob } from "./job-table.js";
 import { watchOutages } from "./recovery.js";
@@ -166,9 +166,10 @@ export class QueueEngine implements Engine {
   #onCompleted(id: string, returned: unknown): void {
     const job = this.#jobs.get(id);
     if (!job || job.task.future.done()) return;
+    if (typeof returned === "object" && returned !== null && "j" in returned) return this.#succeed(job, returned.j);
     let outcome: Outcome;
     try {
-      outcome = unpack((returned as JobReturn).r) as Outcome;
+      outcome = unpack((returned as { r: string }).r) as Outcome;
     } catch (error) {
       return this.#fail(
         job,

@@ -54,14 +54,14 @@ export class TaskRouter {
   readonly #stats = new Map<string, FnStats>();
   readonly #modules = new Map<string, Promise<Record<string, unknown>>>();
   readonly #enabled: boolean;
-  /** The signal of the call running synchronously here, for `currentTask()`. */
-  #current: AbortSignal | undefined;
+  /** The job whose call runs synchronously here, for `currentTask()`. */
+  #current: { signal(): AbortSignal } | undefined;
 
   constructor(enabled: boolean) {
     const g = globalThis as Record<symbol, unknown>;
     // Another runtime on this thread owns currentTask(): calls here could not answer it.
     this.#enabled = enabled && g[CURRENT_TASK_KEY] === undefined;
-    if (this.#enabled) g[CURRENT_TASK_KEY] = { current: () => (this.#current ? { signal: this.#current } : undefined) };
+    if (this.#enabled) g[CURRENT_TASK_KEY] = { current: () => (this.#current ? { signal: this.#current.signal() } : undefined) };
   }
 
   /** Whether to run a task of `key` with `items` items here. */
@@ -85,14 +85,13 @@ export class TaskRouter {
 
   /** Runs `items` calls here (one for a call), timing each exactly; settles like `Promise.allSettled`. */
   /** `undefined` if the target is not a function: the pool then says what is wrong. */
-  async run(target: InlineTarget, calls: unknown[][], signal: AbortSignal | undefined): Promise<PromiseSettledResult<unknown>[] | undefined> {
+  async run(target: InlineTarget, calls: unknown[][], stop: { signal(): AbortSignal }): Promise<PromiseSettledResult<unknown>[] | undefined> {
     const fn = target.fn ?? (await this.#export(target.module!, target.name!).catch(() => undefined));
     if (typeof fn !== "function") return undefined;
-    const sig = signal ?? new AbortController().signal;
     let spent = 0;
     const pending = calls.map((args) => {
       const t0 = performance.now();
-      this.#current = sig;
+      this.#current = stop;
       try {
         const r: unknown = (fn as (...a: unknown[]) => unknown)(...args);
         return Promise.resolve(r);

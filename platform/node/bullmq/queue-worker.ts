@@ -13,6 +13,7 @@ import { ProcessPoolExecutor, ThreadPoolExecutor, cpuCount, type Executor } from
 import { controlChannel } from "./codec.js";
 import { TaskRouter } from "./fast-path.js";
 import { jobProcessor } from "./run-job.js";
+import { JobStops } from "./job-stops.js";
 import { StreamCredits } from "./stream-job.js";
 
 export interface QueueWorkerOptions {
@@ -62,15 +63,17 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const router = new TaskRouter(options.poolOnly !== true);
   const redis = duplicate(options.connection);
   const credits = new StreamCredits();
-  const runJob = jobProcessor({ pool, router, redis, credits, tasksUrl, allowFunctionSource: options.allowFunctionSource === true });
+  const stops = new JobStops();
+  const runJob = jobProcessor({ pool, router, redis, credits, stops, tasksUrl, allowFunctionSource: options.allowFunctionSource === true });
   let active = 0;
 
   const worker = new BullWorker(
     options.queue,
-    async (job, token, signal) => {
+    // Two parameters: BullMQ then makes no AbortController per job (JobStops makes signals on demand).
+    async (job) => {
       active++;
       try {
-        return await runJob(job, token, signal);
+        return await runJob(job);
       } finally {
         active--;
       }
@@ -97,7 +100,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
     if (typeof m.id !== "string") return;
     if (typeof m.credit === "number") credits.grant(m.id, m.credit);
-    else worker.cancelJob(m.id, String(m.reason));
+    else stops.abort(m.id, String(m.reason));
   });
   await subscriber.subscribe(controlChannel(prefix, options.queue));
   await worker.waitUntilReady();

@@ -11,8 +11,9 @@ import type { Redis } from "ioredis";
 import { taskRef, type Executor } from "isofutures";
 import { encodeError } from "../../../src/error-codec.js";
 import { DEF_EXPORT, DEF_SOURCE, KIND_MAP, KIND_STARMAP, KIND_STREAM, type WireError } from "../../../src/protocol.js";
-import { JOB_FORMAT, pack, unpack, type JobData, type JobReturn, type Outcome } from "./codec.js";
+import { JOB_FORMAT, argsOf, pack, plain, type JobData, type JobReturn, type Outcome } from "./codec.js";
 import type { TaskRouter } from "./fast-path.js";
+import type { JobStop, JobStops } from "./job-stops.js";
 import { runStreamJob, type StreamCredits } from "./stream-job.js";
 
 export interface JobContext {
@@ -21,45 +22,57 @@ export interface JobContext {
   /** Commands (stream values), not the subscriber. */
   redis: Redis;
   credits: StreamCredits;
+  stops: JobStops;
   /** The module this worker serves (`--tasks`), as a URL. */
   tasksUrl: string | undefined;
   allowFunctionSource: boolean;
 }
 
 /** BullMQ's processor for a worker. */
-export function jobProcessor(ctx: JobContext): (job: Job, token: string | undefined, signal: AbortSignal | undefined) => Promise<JobReturn> {
+export function jobProcessor(ctx: JobContext): (job: Job) => Promise<JobReturn> {
   const target = targets(ctx);
-  return async (job, _token, signal) => {
+  return async (job) => {
+    const stop = ctx.stops.start(job.id!);
+    try {
+      return await run(job, stop);
+    } finally {
+      ctx.stops.end(job.id!);
+    }
+  };
+
+  async function run(job: Job, stop: JobStop): Promise<JobReturn> {
     const data = job.data as JobData;
     if (data?.v !== JOB_FORMAT) {
       return result({ ok: false, error: encodeError(new TypeError(`this worker reads jobs of format ${JOB_FORMAT}; the job has format ${String(data?.v)}: run the same version of isofutures on both sides`)) });
     }
     const fn = target(data);
     if (fn instanceof Error) return result({ ok: false, error: encodeError(fn) });
-    const args = unpack(data.a) as unknown[];
-    const controls = { ...(data.t === undefined ? {} : { timeout: data.t }), ...(signal ? { signal } : {}) };
+    const args = argsOf(data);
+    // Only the pool's tasks get their signal up front; a call here makes it when it asks.
+    const controls = () => ({ ...(data.t === undefined ? {} : { timeout: data.t }), signal: stop.signal() });
     if (data.k === KIND_STREAM && data.s !== undefined) {
-      return result(await runStreamJob(ctx.redis, ctx.credits, ctx.pool, { id: job.id!, keys: data.s, fn, args, controls }));
+      return result(await runStreamJob(ctx.redis, ctx.credits, ctx.pool, { id: job.id!, keys: data.s, fn, args, controls: controls() }));
     }
     const key = `${data.fn[0]}:${data.fn[1]}`;
     const chunk = data.k === KIND_MAP || data.k === KIND_STARMAP;
     const calls = chunk ? (args[0] as unknown[]).map((item) => (data.k === KIND_STARMAP ? (item as unknown[]) : [item])) : [args];
     if (ctx.router.here(key, calls.length, data.t !== undefined)) {
       const target = data.fn[0] === DEF_SOURCE ? { key, fn } : { key, module: ctx.tasksUrl ?? data.m, name: data.fn[1] };
-      const settled = await ctx.router.run(target, calls, signal);
-      if (settled !== undefined) return result(chunk ? chunkOutcome(settled) : callOutcome(settled[0]!, job, signal));
+      const settled = await ctx.router.run(target, calls, stop);
+      if (settled !== undefined) return result(chunk ? chunkOutcome(settled) : callOutcome(settled[0]!, job, stop));
     }
     const t0 = performance.now();
-    const settled = await Promise.allSettled(calls.map((c) => ctx.pool.submitWith(controls, fn as never, ...(c as never[]))));
+    const options = controls();
+    const settled = await Promise.allSettled(calls.map((c) => ctx.pool.submitWith(options, fn as never, ...(c as never[]))));
     ctx.router.recordPool(key, performance.now() - t0, calls.length);
-    return result(chunk ? chunkOutcome(settled) : callOutcome(settled[0]!, job, signal));
-  };
+    return result(chunk ? chunkOutcome(settled) : callOutcome(settled[0]!, job, stop));
+  }
 }
 
-function callOutcome(s: PromiseSettledResult<unknown>, job: Job, signal: AbortSignal | undefined): Outcome {
+function callOutcome(s: PromiseSettledResult<unknown>, job: Job, stop: JobStop): Outcome {
   if (s.status === "fulfilled") return { ok: true, value: s.value };
   // With attempts left, throw: BullMQ runs it again (after its backoff). Else it is the outcome.
-  if (job.attemptsMade + 1 < (job.opts.attempts ?? 1) && !signal?.aborted) throw s.reason;
+  if (job.attemptsMade + 1 < (job.opts.attempts ?? 1) && !stop.aborted) throw s.reason;
   return { ok: false, error: encodeError(s.reason) };
 }
 
@@ -125,6 +138,7 @@ function sameModule(a: string, b: string): boolean {
 }
 
 function result(outcome: Outcome): JobReturn {
+  if ("ok" in outcome && outcome.ok && plain(outcome.value)) return { j: outcome.value };
   try {
     return { r: pack(outcome) };
   } catch (error) {

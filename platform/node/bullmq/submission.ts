@@ -7,7 +7,7 @@
 import type { JobsOptions, Queue } from "bullmq";
 import type { Task } from "../../../src/task.js";
 import { DEF_EXPORT, DEF_REF, DEF_SOURCE } from "../../../src/protocol.js";
-import { JOB_FORMAT, pack, type JobData } from "./codec.js";
+import { JOB_FORMAT, pack, plainValues, type JobData } from "./codec.js";
 
 export interface JobEntry {
   name: string;
@@ -33,28 +33,22 @@ export function refusal(task: Task, allowFunctionSource: boolean): Error | undef
 /** The job's data and name, or the error that fails the task (arguments that cannot travel). */
 export function jobOf(task: Task, tasks: string | undefined): { name: string; data: JobData } | Error {
   const [, defKind, text] = task.def.wire;
-  let a: string;
+  let a: string | undefined;
   try {
-    a = pack(task.payload);
+    if (!plainValues(task.payload)) a = pack(task.payload);
   } catch (error) {
     return new TypeError(
       `the arguments of ${task.def.label} cannot be sent through the queue: ${(error as Error).message}. Send structured-cloneable data (no functions, symbols or class instances with methods)`,
     );
   }
-  const data: JobData = { v: JOB_FORMAT, fn: [defKind, text], k: task.code & 3, a };
+  const data: JobData = a === undefined ? { v: JOB_FORMAT, fn: [defKind, text], k: task.code & 3, j: task.payload } : { v: JOB_FORMAT, fn: [defKind, text], k: task.code & 3, a };
   const timeout = task.controls?.timeout;
   if (timeout !== undefined) data.t = timeout;
   if (tasks !== undefined) data.m = tasks;
   return { name: defKind === DEF_EXPORT ? text : "function", data };
 }
 
-/**
- * Jobs per `addBulk`. BullMQ sends a bulk as one MULTI transaction, which Redis runs whole while
- * the workers wait: smaller bulks let them start on the first jobs while the rest are added.
- */
-const BATCH = 64;
-
-/** The jobs of one event-loop turn go to Redis together, in bulks of at most {@link BATCH}. */
+/** The jobs of one event-loop turn go to Redis together (one pipelined `addBulk`). */
 export class JobBatcher {
   #next: { entries: JobEntry[]; sent: Promise<unknown> } | undefined;
   readonly #queue: Queue;
@@ -68,10 +62,10 @@ export class JobBatcher {
 
   /** Resolves once the entry's batch is in Redis; rejects if it could not get there. */
   add(entry: JobEntry): Promise<unknown> {
-    if (this.#next === undefined || this.#next.entries.length >= BATCH) {
+    if (this.#next === undefined) {
       const entries: JobEntry[] = [];
       const sent = this.#ready.then(() => {
-        if (this.#next?.entries === entries) this.#next = undefined;
+        this.#next = undefined;
         return this.#queue.addBulk(entries);
       });
       this.#next = { entries, sent };
