@@ -19,9 +19,11 @@ import { Queue, QueueEvents } from "bullmq";
 import { QueueExecutor } from "isofutures/bullmq";
 
 const quick = process.argv.includes("--quick");
-const TINY = quick ? 1000 : 5000;
+const TINY = quick ? 2000 : 5000;
 const HEAVY = quick ? 8 : 24;
 const REPS = quick ? 3 : 5;
+// Fresh worker processes run ~10× slower until V8 optimises: both sides warm up first.
+const WARM = 500;
 const STEP_MS = 120_000;
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 const CLI = here("../../dist/node/cli.js");
@@ -105,7 +107,7 @@ async function tinyIsofutures(concurrency) {
   const w = await isofuturesWorker(queue, 2, concurrency ? ["--concurrency", String(concurrency)] : []);
   const ex = new QueueExecutor({ connection: url, queue });
   try {
-    await Promise.all(Array.from({ length: 200 }, (_, i) => ex.submit("add", i, 1))); // warm up
+    await Promise.all(Array.from({ length: WARM }, (_, i) => ex.submit("add", i, 1))); // warm up: JIT, pool threads, the fast path
     const t0 = performance.now();
     await Promise.all(Array.from({ length: TINY }, (_, i) => ex.submit("add", i, 1)));
     return TINY / ((performance.now() - t0) / 1000);
@@ -140,7 +142,7 @@ async function tinyBullmq(concurrency) {
   };
   try {
     await events.waitUntilReady();
-    await run(200); // warm up
+    await run(WARM); // warm up
     const t0 = performance.now();
     await run(TINY);
     return TINY / ((performance.now() - t0) / 1000);

@@ -3,9 +3,13 @@
  * tasks measured to take well under a millisecond, called right here on the worker's own thread.
  * For those, the hop to a pool thread and back is most of the cost (plain BullMQ runs its
  * processor inline). The rule, per function:
- * - it starts on the pool; once its time there (an upper bound: it includes the hop) stays under
- *   {@link PROBE_BELOW_MS}, one call is tried here and timed exactly; under {@link INLINE_MS} it
- *   stays here, else it goes back to the pool and the next try waits twice as many calls;
+ * - it starts on the pool; once its time there stays under {@link PROBE_BELOW_MS}, one call is
+ *   tried here and timed exactly; under {@link INLINE_MS} it stays here, else it goes back to the
+ *   pool and the next try waits twice as many calls. The time on the pool is the call's elapsed
+ *   time shared among the calls that were in flight on the pool with it (when the pool is
+ *   saturated, as with many jobs at once, a call's elapsed time is mostly the wait for the
+ *   others): only an estimate, but it decides only whether to try, and a try that fails backs
+ *   off;
  * - here, a call whose moving mean passes {@link INLINE_MS} sends the function back to the pool,
  *   where it cannot stall this thread (BullMQ's lock renewals, the other jobs);
  * - tasks with a timeout and streams always run on the pool: only there can they be stopped by
@@ -73,10 +77,13 @@ export class TaskRouter {
     return s.calls >= s.nextProbe && s.pool * items < PROBE_BELOW_MS && items === 1;
   }
 
-  /** A task of `key` took `ms` for `items` items on the pool. */
-  recordPool(key: string, ms: number, items: number): void {
+  /**
+   * A task of `key` took `ms` for `items` items on the pool, which runs `threads` at once and
+   * had `inFlight` calls (this one's included) when it was handed over.
+   */
+  recordPool(key: string, ms: number, items: number, inFlight: number, threads: number): void {
     if (!this.#enabled) return;
-    const perItem = ms / Math.max(1, items);
+    const perItem = (ms * threads) / Math.max(threads, inFlight, items);
     let s = this.#stats.get(key);
     if (s === undefined) this.#stats.set(key, (s = { pool: perItem, here: 0, calls: 0, nextProbe: FIRST_PROBE, probeEvery: FIRST_PROBE, inline: false }));
     s.pool += (perItem - s.pool) * ALPHA;
@@ -89,11 +96,13 @@ export class TaskRouter {
     const fn = target.fn ?? (await this.#export(target.module!, target.name!).catch(() => undefined));
     if (typeof fn !== "function") return undefined;
     let spent = 0;
+    let async = false;
     const pending = calls.map((args) => {
       const t0 = performance.now();
       this.#current = stop;
       try {
         const r: unknown = (fn as (...a: unknown[]) => unknown)(...args);
+        if (typeof (r as PromiseLike<unknown> | null)?.then === "function") async = true;
         return Promise.resolve(r);
       } catch (error) {
         return Promise.reject(error);
@@ -104,8 +113,9 @@ export class TaskRouter {
     });
     const t1 = performance.now();
     const settled = await Promise.allSettled(pending);
-    // What an async task does after its first await also runs on this thread: count the wait too.
-    this.#recordHere(target.key, (spent + (performance.now() - t1)) / calls.length);
+    // What an async task does after its first await also runs on this thread: count the wait too
+    // (which also counts whatever else ran meanwhile: conservative). A sync one is timed exactly.
+    this.#recordHere(target.key, (spent + (async ? performance.now() - t1 : 0)) / calls.length);
     return settled;
   }
 

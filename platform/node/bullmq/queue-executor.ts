@@ -58,12 +58,14 @@ const DEFAULT_MAX_WORKERS = 16;
 /**
  * An executor whose tasks run on other machines: each task is a BullMQ job in Redis, run by a
  * worker started with `npx isofutures worker --redis URL --queue NAME --tasks FILE` on any
- * machine. `submit`, `map`, `wait`, `asCompleted`, `cancel`, timeouts and signals work as with a
- * thread pool; a future is `pending` while its job waits in Redis and `running` once a worker
- * has taken it. Delivery is at least once: a job whose worker dies is run again by another.
+ * machine. `submit`, `map`, `stream`, `wait`, `asCompleted`, `cancel`, timeouts and signals work
+ * as with a thread pool (a stream's values travel through Redis, bounded by the consumer's
+ * credit); a future is `pending` while its job waits in Redis and `running` once a worker has
+ * taken it. Delivery is at least once: a job whose worker dies is run again by another (a
+ * stream is not: it fails with `WorkerCrashedError`).
  * @example
  * ```ts
- * const pool = new QueueExecutor({ connection: "redis://127.0.0.1:6379", queue: "render" });
+ * const pool = new QueueExecutor({ connection: "redis://127.0.0.1:6379", queue: "render", tasks: new URL("./tasks.js", import.meta.url) });
  * console.log(await pool.submit("fib", 30));
  * await pool.shutdown();
  * ```

@@ -31,6 +31,8 @@ export interface JobContext {
 /** BullMQ's processor for a worker. */
 export function jobProcessor(ctx: JobContext): (job: Job) => Promise<JobReturn> {
   const target = targets(ctx);
+  /** Calls on the pool now (the fast path shares a call's elapsed time among them). */
+  let poolCalls = 0;
   return async (job) => {
     const stop = ctx.stops.start(job.id!);
     try {
@@ -63,8 +65,10 @@ export function jobProcessor(ctx: JobContext): (job: Job) => Promise<JobReturn> 
     }
     const t0 = performance.now();
     const options = controls();
+    const inFlight = (poolCalls += calls.length);
     const settled = await Promise.allSettled(calls.map((c) => ctx.pool.submitWith(options, fn as never, ...(c as never[]))));
-    ctx.router.recordPool(key, performance.now() - t0, calls.length);
+    poolCalls -= calls.length;
+    ctx.router.recordPool(key, performance.now() - t0, calls.length, inFlight, ctx.pool.maxWorkers);
     return result(chunk ? chunkOutcome(settled) : callOutcome(settled[0]!, job, stop));
   }
 }
