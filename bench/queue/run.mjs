@@ -38,9 +38,11 @@ if (!bin) {
 const children = new Set();
 let dir;
 
-/** Stops every child still running (SIGTERM, then SIGKILL after 3 s), newest first. */
+/** Stops every child still running (SIGTERM, then SIGKILL after 3 s): the workers, then Redis. */
 async function stopAll() {
-  await Promise.all([...children].reverse().map(stop));
+  const [redis, ...workers] = children;
+  await Promise.all(workers.map(stop));
+  if (redis) await stop(redis);
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
@@ -121,10 +123,13 @@ async function tinyBullmq(concurrency) {
   const queue = `plain${++queueNo}`;
   const connection = { host: "127.0.0.1", port, maxRetriesPerRequest: null };
   const w = await start([process.execPath, here("bullmq-worker.mjs"), String(port), queue, String(concurrency)], /ready/);
-  const q = new Queue(queue, { connection });
+  // The event stream is capped (10,000 by default): a full run's burst would push completions out
+  // before QueueEvents reads them, and the count below would never be reached.
+  const q = new Queue(queue, { connection, streams: { events: { maxLen: 100_000 } } });
   // From the queue's first event on (a fresh queue): QueueEvents' default, "$", drops the events
   // written before its first read, and the count below would then never be reached.
   const events = new QueueEvents(queue, { connection, lastEventId: "0-0" });
+  for (const client of [q, events]) client.on("error", () => {}); // Redis going away on SIGINT: said once, above
   // Completions may be read before `add` returns the job's id: both sides are noted.
   const completed = new Set();
   let missing = new Set();
