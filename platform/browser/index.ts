@@ -14,6 +14,7 @@ import { DENO_WEB_WORKERS, runtimeName } from "./runtime.js";
 import { webWorkerFactory, type BrowserThreadOptions } from "./web-worker.js";
 
 export * from "../../src/index.js";
+export { Manager } from "./manager.js";
 export type { BrowserThreadOptions } from "./web-worker.js";
 
 /** A `tasks` string resolves against the page (or the worker's own URL, inside a worker). */

@@ -10,9 +10,10 @@ import { encode, decode } from "../shared/serialize.js";
 import { SHARED_BRAND, TO_WIRE, WIRE_FORM, WIRE_KEY, noteShared, type WireShared } from "../shared/shareable.js";
 import { describe } from "../util/describe.js";
 import * as op from "./ops.js";
-import { REMOTE_FORM, Remote, type Link, type RemoteRef } from "./link.js";
+import { REMOTE_FORM, Remote, linkTo, type Link, type RemoteRef, type WireRemote } from "./link.js";
 import type { Key } from "./store.js";
-import type { PortLink } from "./port-link.js";
+import { PortLink } from "./port-link.js";
+import type { PortLike } from "./broker-core.js";
 
 export type { Key as ManagerKey } from "./store.js";
 
@@ -30,6 +31,8 @@ export interface ManagerHost {
 
 const asyncDispose: typeof Symbol.asyncDispose =
   (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
+
+const shutDown = (): ShutdownError => new ShutdownError("the Manager of this object was shut down; create a new Manager");
 
 function checkKey(key: unknown, what: string): Key {
   if (key === null || (typeof key !== "object" && typeof key !== "function" && typeof key !== "symbol")) return key as Key;
@@ -74,7 +77,7 @@ export class Manager {
     }
     const ref = host.create("dict", op.pack(entries));
     this.#ids.push(ref[0]);
-    return new DictProxy<V>(new Remote(host.link(), ref, "DictProxy"));
+    return new DictProxy<V>(this.#remote(host, ref, "DictProxy"));
   }
 
   /** A new list, with `initial`'s items; returns its proxy. */
@@ -82,7 +85,25 @@ export class Manager {
     const host = this.#open("list()");
     const ref = host.create("list", op.pack(initial === undefined ? [] : [...initial].map((v) => encode(v))));
     this.#ids.push(ref[0]);
-    return new ListProxy<V>(new Remote(host.link(), ref, "ListProxy"));
+    return new ListProxy<V>(this.#remote(host, ref, "ListProxy"));
+  }
+
+  // This thread's proxies know at once when their Manager is shut down (others learn it from the broker).
+  #remote(host: ManagerHost, ref: RemoteRef, kind: string): Remote {
+    const link = host.link();
+    const closed = (): boolean => this.#closed;
+    const guarded: Link = {
+      call: (code, object, payload) => (closed() ? Promise.reject(shutDown()) : link.call(code, object, payload)),
+      callSync: (code, object, payload) => {
+        if (closed()) throw shutDown();
+        return link.callSync(code, object, payload);
+      },
+      send: (code, object, payload) => {
+        if (closed()) throw shutDown();
+        link.send(code, object, payload);
+      },
+    };
+    return new Remote(Object.assign(guarded, { attach: () => link.attach() }), ref, kind);
   }
 
   /** Ends the Manager: its objects are forgotten, and every later call on their proxies fails with {@link ShutdownError}. */
@@ -281,4 +302,20 @@ export class ListProxy<V = unknown> extends ManagerProxy {
   popSync(): V {
     return decode(this.remote.link.callSync(op.LIST_POP, this.remote.id, new Uint8Array(0))) as V;
   }
+}
+
+/**
+ * Rebuilds a Manager proxy where it was passed: from a thread of the broker's own process with a port
+ * of its own to the broker, from anywhere else on this thread's link to the broker's address.
+ * @internal
+ */
+export function reviveManagerProxy(wire: WireShared): DictProxy | ListProxy {
+  const w = wire as WireRemote;
+  const kind = w[WIRE_KEY];
+  const state = w.state;
+  const link = state.length === 2 ? new PortLink(state[0] as PortLike, state[1] as SharedArrayBuffer) : linkTo(w.remote, kind);
+  const remote = new Remote(link, w.remote, kind);
+  if (kind === "DictProxy") return new DictProxy(remote);
+  if (kind === "ListProxy") return new ListProxy(remote);
+  throw new TypeError(`${JSON.stringify(kind)} is not a Manager proxy`);
 }

@@ -5,6 +5,7 @@
  * @internal
  * @module
  */
+import { ShutdownError } from "../futures/errors.js";
 import type { Link } from "./link.js";
 import { Pending, unwaitedId } from "./pending.js";
 import { FLAG_NO_REPLY, FLAG_SYNC, REPLY_ERROR, RecordReader, RecordWriter, type Reply } from "./records.js";
@@ -13,7 +14,7 @@ import { SyncSlot } from "./sync-slot.js";
 import type { PortLike } from "./broker-core.js";
 
 /** A port, with Node's ref/unref where there are. */
-type LinkPort = PortLike & { ref?(): void; unref?(): void };
+type LinkPort = PortLike & { ref?(): void; unref?(): void; on?(event: "close", listener: () => void): unknown };
 
 export class PortLink implements Link {
   readonly #port: LinkPort;
@@ -33,6 +34,11 @@ export class PortLink implements Link {
     });
     port.start();
     port.unref?.(); // an idle link holds no program open; requests in flight do (see #hold)
+    // Node tells when the other end is gone (the broker stopped): what waits fails, and what comes.
+    port.on?.("close", () => {
+      this.#pending.fail(new ShutdownError("the Manager was shut down (or the thread that kept it ended)"));
+      this.#hold();
+    });
   }
 
   call(op: number, object: number, payload: Uint8Array): Promise<Uint8Array> {

@@ -22,9 +22,7 @@ import { InvalidStateError, TimeoutError } from "../futures/errors.js";
 import { assertTimeout } from "../util/validate.js";
 import * as op from "./ops.js";
 import { REMOTE_FORM, Remote, linkTo, type RemoteRef, type WireRemote } from "./link.js";
-import { DictProxy, ListProxy } from "./manager.js";
-import { PortLink } from "./port-link.js";
-import type { PortLike } from "./broker-core.js";
+import { reviveManagerProxy } from "./manager.js";
 
 /** State a proxy never touches (every method that would is answered remotely). */
 const detached = (): Int32Array => new Int32Array(8);
@@ -356,12 +354,7 @@ export function reviveRemote(wire: WireShared): object {
   const w = wire as WireRemote;
   const kind = w[WIRE_KEY];
   const state = w.state;
-  if (kind === "DictProxy" || kind === "ListProxy") {
-    // From a thread of the broker's own process: a port of its own; from anywhere else: the address.
-    const link = state.length === 2 ? new PortLink(state[0] as PortLike, state[1] as SharedArrayBuffer) : linkTo(w.remote, kind);
-    const remote = new Remote(link, w.remote, kind);
-    return kind === "DictProxy" ? new DictProxy(remote) : new ListProxy(remote);
-  }
+  if (kind === "DictProxy" || kind === "ListProxy") return reviveManagerProxy(wire);
   const r = new Remote(linkTo(w.remote, kind), w.remote, kind);
   switch (kind) {
     case "Lock":

@@ -11,7 +11,7 @@ import { Worker } from "node:worker_threads";
 import { InvalidStateError } from "../../../src/futures/errors.js";
 import type { Link } from "../../../src/remote/link.js";
 import { Pending, unwaitedId } from "../../../src/remote/pending.js";
-import { FLAG_NO_REPLY, FLAG_SYNC, REPLY_ERROR, RecordReader, requestRecord, type Reply } from "../../../src/remote/records.js";
+import { FLAG_NO_REPLY, FLAG_SYNC, REPLY_ERROR, REQUEST_HEADER, RecordReader, requestRecord, type Reply } from "../../../src/remote/records.js";
 import { OP_FLUSH, decodeFailure } from "../../../src/remote/ops.js";
 import { SyncSlot } from "../../../src/remote/sync-slot.js";
 import { ByteRing } from "./ring.js";
@@ -56,14 +56,14 @@ export class SocketLink implements Link {
     this.#pending.check(object);
     const id = this.#pending.id();
     const reply = this.#pending.wait(id);
-    this.#put(requestRecord(op, 0, id, object, payload));
-    this.#hold();
+    this.#hold(); // before the request is written: the helper thread must know a reply is awaited
+    this.#put(op, 0, id, object, payload);
     return reply;
   }
 
   send(op: number, object: number, payload: Uint8Array): void {
     this.#pending.check(object);
-    this.#put(requestRecord(op, FLAG_NO_REPLY, unwaitedId(object), object, payload));
+    this.#put(op, FLAG_NO_REPLY, unwaitedId(object), object, payload);
     this.#unflushed = true;
   }
 
@@ -80,10 +80,11 @@ export class SocketLink implements Link {
   callSync(op: number, object: number, payload: Uint8Array): Uint8Array {
     this.#pending.check(object);
     this.#flushOverflowSync();
-    const record = requestRecord(op, FLAG_SYNC, this.#pending.id(), object, payload);
-    if (!this.#ring.tryWrite(record)) {
-      this.#ring.waitForRoomSync(record.length, Infinity);
-      this.#ring.tryWrite(record);
+    const id = this.#pending.id();
+    this.#slot.expect(id);
+    if (!this.#ring.tryWriteRecord(op, FLAG_SYNC, id, object, payload)) {
+      this.#ring.waitForRoomSync(REQUEST_HEADER + payload.length, Infinity);
+      this.#ring.tryWriteRecord(op, FLAG_SYNC, id, object, payload);
     }
     const { status, payload: out } = this.#slot.receive();
     if (status === REPLY_ERROR) throw decodeFailure(out, `the process that owns these objects (${this.address})`);
@@ -91,7 +92,9 @@ export class SocketLink implements Link {
   }
 
   // Requests in flight keep the program alive (a thread awaiting one must not see it end under it).
+  // Their count also tells the helper thread whether anyone waits for a reply (see link-thread.ts).
   #hold(): void {
+    this.#ring.setWord(this.#pending.size);
     const busy = this.#pending.size > 0;
     if (busy === this.#held) return;
     this.#held = busy;
@@ -99,8 +102,9 @@ export class SocketLink implements Link {
     else this.#worker.unref();
   }
 
-  #put(record: Uint8Array): void {
-    if (this.#overflow.length === 0 && this.#ring.tryWrite(record)) return;
+  #put(op: number, flags: number, id: number, object: number, payload: Uint8Array): void {
+    if (this.#overflow.length === 0 && this.#ring.tryWriteRecord(op, flags, id, object, payload)) return;
+    const record = requestRecord(op, flags, id, object, payload);
     if (record.length > this.#ring.capacity) throw new RangeError(`a request of ${record.length} bytes is larger than the link can carry (${this.#ring.capacity})`);
     this.#overflow.push(record);
     if (!this.#draining) void this.#drain();
