@@ -14,7 +14,7 @@ import { createServer, type Socket } from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
 import { BrokerCore, Client, type BrokerCommand, type PortLike } from "../../../src/remote/broker-core.js";
 import { OP_HELLO } from "../../../src/remote/ops.js";
-import { RecordReader, RecordWriter, type Request } from "../../../src/remote/records.js";
+import { REQUEST_HEADER, RecordReader, RecordWriter, type Request } from "../../../src/remote/records.js";
 import { installRemote } from "./install.js";
 
 const { address, token } = workerData as { address: string; token: string };
@@ -45,6 +45,13 @@ class SocketClient extends Client {
 }
 
 const expected = new TextEncoder().encode(token);
+
+// Could these bytes begin our hello? (op 1, length = the token's): checked before waiting for more.
+function helloStart(chunk: Uint8Array): boolean {
+  if (chunk.length === 0) return true;
+  if (chunk[0] !== OP_HELLO) return false;
+  return chunk.length < REQUEST_HEADER || new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength).getUint32(10, true) === expected.length;
+}
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 function serveSocket(socket: Socket): void {
@@ -53,6 +60,11 @@ function serveSocket(socket: Socket): void {
   const reader = new RecordReader<Request>("request");
   let trusted = false;
   socket.on("data", (chunk: Buffer) => {
+    // A stranger is told apart by its first bytes: a hello is op 1 carrying the token, nothing longer.
+    if (!trusted && !helloStart(chunk)) {
+      socket.destroy();
+      return;
+    }
     let requests: Request[];
     try {
       requests = reader.feed(chunk);

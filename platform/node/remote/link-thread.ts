@@ -7,16 +7,21 @@
  * @module
  */
 import { connect, type Socket } from "node:net";
-import { parentPort, workerData } from "node:worker_threads";
+import { workerData, type MessagePort } from "node:worker_threads";
 import { OP_HELLO, encodeFailure } from "../../../src/remote/ops.js";
 import { FLAG_SYNC, REPLY_ERROR, RecordReader, RecordWriter, requestRecord, type Reply, type Request } from "../../../src/remote/records.js";
 import { SyncSlot } from "../../../src/remote/sync-slot.js";
 import { ByteRing } from "./ring.js";
 
-const { address, token, ring: ringBuffer, slot: slotBuffer } = workerData as { address: string; token: string; ring: SharedArrayBuffer; slot: SharedArrayBuffer };
+const { address, token, ring: ringBuffer, slot: slotBuffer, replies: port } = workerData as {
+  address: string;
+  token: string;
+  ring: SharedArrayBuffer;
+  slot: SharedArrayBuffer;
+  replies: MessagePort;
+};
 const ring = new ByteRing(ringBuffer);
 const slot = new SyncSlot(slotBuffer);
-const port = parentPort!;
 
 /** How long to keep trying to connect while the broker starts (ms). */
 const CONNECT_FOR_MS = 10_000;

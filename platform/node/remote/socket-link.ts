@@ -7,7 +7,7 @@
  * @internal
  * @module
  */
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { InvalidStateError } from "../../../src/futures/errors.js";
 import type { Link } from "../../../src/remote/link.js";
 import { Pending, unwaitedId } from "../../../src/remote/pending.js";
@@ -24,6 +24,7 @@ export class SocketLink implements Link {
   readonly #slot = new SyncSlot();
   readonly #pending: Pending;
   readonly #worker: Worker;
+  readonly #port: MessagePort;
   readonly #replies = new RecordReader<Reply>("reply");
   /** Records that found no room in the ring, in order; they go before anything written later. */
   #overflow: Uint8Array[] = [];
@@ -33,23 +34,30 @@ export class SocketLink implements Link {
 
   constructor(readonly address: string, token: string) {
     this.#pending = new Pending(`the process that owns these objects (${address})`);
+    // Replies come on a port of their own, which a blocked call can read without the event loop.
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
     this.#worker = new Worker(linkThreadFile(), {
-      workerData: { address, token, ring: this.#ring.buffer, slot: this.#slot.buffer },
+      workerData: { address, token, ring: this.#ring.buffer, slot: this.#slot.buffer, replies: port2 },
+      transferList: [port2],
       execArgv: [],
       stdout: false,
       stderr: false,
     });
     // The helper thread never holds this process open: pending requests do (see #hold).
     this.#worker.unref();
-    this.#worker.on("message", (bytes: Uint8Array | { down: string }) => {
-      if (bytes instanceof Uint8Array) {
-        for (const reply of this.#replies.feed(bytes)) this.#pending.settle(reply);
-      } else {
-        this.#pending.fail(new InvalidStateError(`the objects of another process cannot be reached any more: ${bytes.down}`));
-      }
-      this.#hold();
-    });
+    port1.unref();
+    port1.on("message", (m: Uint8Array | { down: string }) => this.#receive(m));
     this.#worker.on("error", (error) => this.#pending.fail(error));
+  }
+
+  #receive(m: Uint8Array | { down: string }): void {
+    if (m instanceof Uint8Array) {
+      for (const reply of this.#replies.feed(m)) this.#pending.settle(reply);
+    } else {
+      this.#pending.fail(new InvalidStateError(`the objects of another process cannot be reached any more: ${m.down}`));
+    }
+    this.#hold();
   }
 
   call(op: number, object: number, payload: Uint8Array): Promise<Uint8Array> {
@@ -87,6 +95,10 @@ export class SocketLink implements Link {
       this.#ring.tryWriteRecord(op, FLAG_SYNC, id, object, payload);
     }
     const { status, payload: out } = this.#slot.receive();
+    // Replies that came before this one (a refused put…) are read now: this call is the "next call"
+    // that reports them.
+    for (let m = receiveMessageOnPort(this.#port); m; m = receiveMessageOnPort(this.#port)) this.#receive(m.message as Uint8Array);
+    this.#pending.check(object);
     if (status === REPLY_ERROR) throw decodeFailure(out, `the process that owns these objects (${this.address})`);
     return out;
   }
@@ -98,8 +110,8 @@ export class SocketLink implements Link {
     const busy = this.#pending.size > 0;
     if (busy === this.#held) return;
     this.#held = busy;
-    if (busy) this.#worker.ref();
-    else this.#worker.unref();
+    if (busy) this.#port.ref();
+    else this.#port.unref();
   }
 
   #put(op: number, flags: number, id: number, object: number, payload: Uint8Array): void {
