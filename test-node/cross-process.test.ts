@@ -302,6 +302,39 @@ describe("robustness", () => {
   });
 });
 
+describe("load", () => {
+  it("storm: 4 producer processes, 4 consumer processes and a thread, 10,000 items each producer: every item exactly once", async () => {
+    const ex = processes(8);
+    const q = new Queue<number>({ capacity: 4 << 20 });
+    const STOP = -1;
+    const consumers = [...range(4).map(() => ex.submit("consumeUntil", q, STOP)), threads().submit("consumeUntil", q, STOP)];
+    const producers = range(4).map((p) => ex.submit("produceRange", q, p * 10_000, 10_000));
+    expect(await Promise.all(producers)).toEqual([10_000, 10_000, 10_000, 10_000]);
+    for (let i = 0; i < consumers.length; i++) await q.put(STOP);
+    const got = (await Promise.all(consumers)).flat();
+    expect(got.length).toBe(40_000);
+    expect(new Set(got).size).toBe(40_000);
+    expect(Math.min(...got)).toBe(0);
+    expect(Math.max(...got)).toBe(39_999);
+  }, 120_000);
+
+  it("two children keep talking through queues while the main program's thread is busy in synchronous code", async () => {
+    const ex = processes(2);
+    const [from, to] = [new Queue<number>(), new Queue<number>()];
+    const relay = ex.submit("timedRelay", from, to, 500);
+    const producer = ex.submit("produceRange", from, 0, 500);
+    await until(() => ex.stats().tasks.running === 2, "both tasks to start");
+    const busyUntil = Date.now() + 3000;
+    while (Date.now() < busyUntil) {
+      // the main thread computes: no event loop, no broker here
+    }
+    const { ended } = await relay;
+    await producer;
+    expect(ended).toBeLessThan(busyUntil);
+    expect(to.qsize()).toBe(500);
+  }, 60_000);
+});
+
 describe("lifetime", () => {
   it("after the pool shuts down, no broker thread, no child and no socket directory is left", async () => {
     const strays = new StrayCheck();
