@@ -48,7 +48,7 @@ export abstract class Client {
 
   constructor() {
     const gone = new Promise<void>((r) => (this.#resolveGone = r));
-    this.who = { owner: newOwner(), gone, isGone: false, holds: new Set() };
+    this.who = { owner: newOwner(), gone, isGone: false, holds: new Set(), loans: new Map() };
   }
 
   /** Sends one reply (batching is the transport's business). */

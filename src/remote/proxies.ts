@@ -22,6 +22,7 @@ import { InvalidStateError, TimeoutError } from "../futures/errors.js";
 import { assertTimeout } from "../util/validate.js";
 import * as op from "./ops.js";
 import { REMOTE_FORM, Remote, linkTo, type RemoteRef, type WireRemote } from "./link.js";
+import { loanOf } from "./loans.js";
 import { reviveManagerProxy } from "./manager.js";
 
 /** State a proxy never touches (every method that would is answered remotely). */
@@ -253,16 +254,24 @@ function remoteQueue<C extends Base<Queue>>(Q: C, kind: string) {
       if (this.#shape[0] === 0) this.#r.link.send(op.QUEUE_PUT, this.#r.id, bytes);
       else this.#r.callSync(op.QUEUE_PUT_WAIT, [timeout, bytes]);
     }
+    // Items come through this thread's loan of the queue: taken ahead while this thread consumes
+    // back to back (see loans.ts).
     override async get(options?: TimeoutOptions): Promise<never> {
       const timeout = timeoutOf(options, `${kind}.get`);
-      return decode(await this.#r.link.call(op.QUEUE_GET, this.#r.id, op.pack(timeout))) as never;
+      const loan = loanOf(this.#r.link, this.#r.id);
+      const ready = loan.next();
+      if (ready) return decode(ready) as never;
+      return decode(loan.fill(await this.#r.link.call(op.QUEUE_TAKE, this.#r.id, op.pack([timeout, loan.batch()])))) as never;
     }
     override getSync(options?: TimeoutOptions): never {
       const timeout = timeoutOf(options, `${kind}.getSync`);
-      return decode(this.#r.link.callSync(op.QUEUE_GET, this.#r.id, op.pack(timeout))) as never;
+      const loan = loanOf(this.#r.link, this.#r.id);
+      const ready = loan.next();
+      if (ready) return decode(ready) as never;
+      return decode(loan.fill(this.#r.link.callSync(op.QUEUE_TAKE, this.#r.id, op.pack([timeout, loan.batch()])))) as never;
     }
     override qsize(): number {
-      return (this.#r.callSync(op.QUEUE_STATE) as [number])[0];
+      return (this.#r.callSync(op.QUEUE_STATE) as [number])[0] + loanOf(this.#r.link, this.#r.id).size;
     }
     override full(): boolean {
       const max = this.#shape[0];

@@ -148,6 +148,37 @@ export class Queue<T = unknown> {
     return bytes.length + 4 <= this.#data.length && this.#tryPut(bytes);
   }
 
+  /**
+   * Puts items (still encoded) back at the front, `items[0]` first in line, as if never taken (a
+   * child process that took them ahead is gone or stopped). Puts back from the last, while they fit.
+   * @returns how many of the last items went back. @internal
+   */
+  putBackBytes(items: readonly Uint8Array[]): number {
+    const c = this.cells;
+    const cap = this.#data.length;
+    let n = 0;
+    spinLock(c, MUTEX);
+    try {
+      for (let i = items.length - 1; i >= 0; i--) {
+        const bytes = items[i] as Uint8Array;
+        const need = 4 + bytes.length;
+        if (cap - Atomics.load(c, USED) < need) break;
+        const start = (Atomics.load(c, HEAD) - need + cap) % cap;
+        const len = new Uint8Array(4);
+        new DataView(len.buffer).setUint32(0, bytes.length, true);
+        this.#copyIn(bytes, this.#copyIn(len, start));
+        Atomics.store(c, HEAD, start);
+        Atomics.add(c, USED, need);
+        Atomics.add(c, COUNT, 1);
+        n++;
+      }
+    } finally {
+      spinUnlock(c, MUTEX);
+    }
+    if (n > 0) this.#changed();
+    return n;
+  }
+
   /** Takes the oldest item, still encoded, if there is one now (no waiting). @internal */
   takeBytes(): Uint8Array | undefined {
     return this.#tryGetBytes();

@@ -13,6 +13,7 @@ import type { Link } from "../../../src/remote/link.js";
 import { Pending, unwaitedId } from "../../../src/remote/pending.js";
 import { FLAG_NO_REPLY, FLAG_SYNC, REPLY_ERROR, REQUEST_HEADER, RecordReader, requestRecord, type Reply } from "../../../src/remote/records.js";
 import { OP_FLUSH, decodeFailure } from "../../../src/remote/ops.js";
+import { giveBackAll } from "../../../src/remote/loans.js";
 import { SyncSlot } from "../../../src/remote/sync-slot.js";
 import { ByteRing } from "./ring.js";
 import { linkThreadFile } from "./files.js";
@@ -80,6 +81,8 @@ export class SocketLink implements Link {
    * `undefined` at once when nothing was: a child reports a task's result only after that.
    */
   flushed(): Promise<unknown> | undefined {
+    // Items taken ahead and not handed out go back first (a later task may not take them).
+    giveBackAll(this);
     if (!this.#unflushed) return undefined;
     this.#unflushed = false;
     return this.call(OP_FLUSH, 0, new Uint8Array(0)).catch(() => {});
