@@ -23,7 +23,7 @@ export function inlineFactory(resolveModule: (spec: string | URL) => string): Wo
   };
 }
 
-function spawnInline(_request: SpawnRequest, events: EndpointEvents): Endpoint {
+export function spawnInline(_request: SpawnRequest, events: EndpointEvents): Endpoint {
   let alive = true;
   let toWorker: ((message: unknown[]) => void) | undefined;
   const exit = (code: number) => {

@@ -5,13 +5,14 @@
 import { Executor, type ExecutorOptions } from "../../src/pool/executor.js";
 import { checkWorkerOption } from "../../src/util/validate.js";
 import { UnsupportedError } from "../../src/futures/errors.js";
-import { inlineFactory } from "../../src/inline-endpoint.js";
+import type { WorkerFactory } from "../../src/pool/endpoint.js";
+import { lazyScheduler } from "../../src/pool/lazy-engine.js";
 import type { PlatformInfo } from "../../src/platform-info.js";
 import type { AnyTasks } from "../../src/types.js";
 import { describe } from "../../src/util/describe.js";
 import { web } from "./dom.js";
 import { DENO_WEB_WORKERS, runtimeName } from "./runtime.js";
-import { webWorkerFactory, type BrowserThreadOptions } from "./web-worker.js";
+import { loadThreadEngine, notLoaded, webWorkerFactory, type BrowserThreadOptions } from "./web-worker.js";
 
 export * from "../../src/index.js";
 export { Manager } from "./manager.js";
@@ -22,12 +23,20 @@ function resolveModule(spec: string | URL): string {
   return new URL(spec, web.location?.href).href;
 }
 
+/** The calling thread as the one worker; its runtime and scheduler come with inline-engine.ts. */
+function inlineFactory(): WorkerFactory {
+  return { kind: "inline", sharedMemory: false, allowSource: true, resolveModule, spawn: notLoaded };
+}
+
+const loadInlineEngine = () => import("./inline-engine.js").then((m) => m.inlineScheduler);
+
 /** Options of `ThreadPoolExecutor` in browsers. */
 export interface ThreadPoolOptions extends ExecutorOptions, BrowserThreadOptions {}
 
 /**
- * Runs tasks on a pool of module Web Workers, started from a bootstrap the library carries inline
- * (a Blob URL): tasks come from `tasks` (a module URL), from self-contained functions, or from a
+ * Runs tasks on a pool of module Web Workers, started from a bootstrap the library carries as a
+ * string (a Blob URL; it comes in a chunk of its own, fetched when the executor is made, as does the
+ * scheduler): tasks come from `tasks` (a module URL), from self-contained functions, or from a
  * worker file of yours that calls `serve()` (the `worker` option).
  */
 export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M> {
@@ -37,14 +46,18 @@ export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M>
     if (typeof web.Worker !== "function" && options?.worker === undefined) {
       throw new UnsupportedError("ThreadPoolExecutor needs Web Workers, which this environment does not have; use InlineExecutor");
     }
-    super(options, webWorkerFactory(options ?? {}, resolveModule), { defaultMaxWorkers: cpuCount, served: options?.worker !== undefined });
+    super(options, webWorkerFactory(options ?? {}, resolveModule), {
+      defaultMaxWorkers: cpuCount,
+      served: options?.worker !== undefined,
+      scheduler: lazyScheduler(() => loadThreadEngine(options ?? {})),
+    });
   }
 }
 
 /** Runs tasks on the calling thread, with the same semantics as the pools. */
 export class InlineExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ExecutorOptions) {
-    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: () => 1, served: false });
+    super(options, inlineFactory(), { defaultMaxWorkers: () => 1, served: false, scheduler: lazyScheduler(loadInlineEngine) });
   }
 }
 
@@ -56,7 +69,7 @@ export class ProcessPoolExecutor<M extends object = AnyTasks> extends Executor<M
       "ProcessPoolExecutor needs child processes, which browsers do not have; use ThreadPoolExecutor (Web Workers) instead, or InlineExecutor",
     );
     // eslint-disable-next-line no-unreachable
-    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: () => 1, served: false });
+    super(options, inlineFactory(), { defaultMaxWorkers: () => 1, served: false });
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { BrokerCore } from "../../src/remote/broker-core.js";
 import { Manager as BaseManager, reviveManagerProxy, type ManagerHost } from "../../src/remote/manager.js";
-import { setRemoteReviver } from "../../src/shared/revive.js";
+import { setRemoteReviver } from "../../src/shared/shareable.js";
 import { PortLink } from "../../src/remote/port-link.js";
 import { SyncSlot } from "../../src/remote/sync-slot.js";
 import type { PortLike } from "../../src/remote/broker-core.js";

@@ -1,20 +1,16 @@
 /**
- * The Web Worker adapter: one module Web Worker as an {@link Endpoint}.
- *
- * Web Workers report no exit: a worker that calls `close()` or is ended by the browser just goes
- * quiet. Each worker therefore holds a Web Lock for as long as it lives; once it is READY, the
- * executor asks for the same lock, and getting it means the worker is gone. Where Web Locks are
- * missing (insecure contexts), such a death goes unnoticed: its tasks time out only if a `timeout`
- * was given.
+ * The Web Worker adapter, as the executor is made: its options, what its workers can do, and the
+ * loading of the rest. The scheduler and the spawning of workers (thread-engine.ts,
+ * web-worker-spawn.ts), the worker's bootstrap (a string, started from a Blob URL) and the threads.js
+ * translator each come as a chunk of their own, fetched when the executor is made: an app's main
+ * bundle carries none of them, and an app never serves a file of ours (bundlers emit the chunks; an
+ * unbundled app loads them beside this file).
  * @internal
  * @module
  */
-import BOOTSTRAP from "virtual:worker-bootstrap";
-import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/pool/endpoint.js";
-import { UnsupportedError } from "../../src/futures/errors.js";
-import { OP_CLOSE, OP_INIT, OP_READY, type WorkerInit } from "../../src/wire/protocol.js";
+import type { SchedulerMaker } from "../../src/pool/engine.js";
+import type { WorkerFactory } from "../../src/pool/endpoint.js";
 import { web, type WebWorker, type WebWorkerOptions } from "./dom.js";
-import { threadsProtocol } from "../../src/pool/threads-protocol.js";
 
 /** Browser-specific options of the thread pool. */
 export interface BrowserThreadOptions {
@@ -30,124 +26,27 @@ export interface BrowserThreadOptions {
   protocol?: "isofutures" | "threads.js" | undefined;
 }
 
-let bootstrapUrl: string | undefined;
-
-function bootstrap(): string {
-  const { Blob } = web;
-  const create = web.URL.createObjectURL;
-  if (!Blob || !create) throw new UnsupportedError("this environment cannot make Blob URLs for the worker bootstrap; use the worker option with serve()");
-  bootstrapUrl ??= create(new Blob([BOOTSTRAP], { type: "text/javascript" }));
-  return bootstrapUrl;
-}
-
 export function webWorkerFactory(options: BrowserThreadOptions, resolveModule: (spec: string | URL) => string): WorkerFactory {
-  const id = Math.random().toString(36).slice(2);
   return {
     kind: "thread",
     sharedMemory: options.protocol !== "threads.js" && web.crossOriginIsolated === true && typeof SharedArrayBuffer === "function",
     allowSource: true,
     resolveModule,
-    spawn(request: SpawnRequest, events: EndpointEvents): Endpoint {
-      const Worker = web.Worker;
-      if (!Worker) throw new UnsupportedError("this environment has no Web Workers; use InlineExecutor");
-      let worker: WebWorker;
-      let source: string;
-      if (options.worker && options.protocol === "threads.js") {
-        // A foreign worker holds no lock of ours and may report errors and go on: no death watch.
-        const translator = threadsProtocol(events);
-        return translator.attach(wrapForeign(madeBy(options.worker).worker, translator.events));
-      }
-      if (options.worker) {
-        const made = madeBy(options.worker);
-        worker = made.worker;
-        source = `the worker made by the worker option${made.url ? ` (${made.url})` : ""}`;
-      } else {
-        worker = new Worker(bootstrap(), { ...options.workerOptions, type: "module", name: request.name });
-        source = `worker "${request.name}" (the isofutures bootstrap, a blob: URL: a Content-Security-Policy must allow worker-src blob:)`;
-      }
-      return wrap(worker, events, `isofutures-${id}-${request.index}`, source);
-    },
+    // The scheduler gets the real one (thread-engine.ts): it exists only once that is loaded.
+    spawn: notLoaded,
   };
 }
 
-// Calls the user's worker factory with the global Worker briefly wrapped, to learn the script's URL
-// for error messages (Web Workers do not expose it).
-function madeBy(factory: () => WebWorker): { worker: WebWorker; url?: string } {
-  const Original = web.Worker;
-  let url: string | undefined;
-  if (Original) {
-    web.Worker = class extends (Original as unknown as new (u: string | URL, o?: WebWorkerOptions) => object) {
-      constructor(u: string | URL, o?: WebWorkerOptions) {
-        super(u, o);
-        url = String(u);
-      }
-    } as unknown as typeof Original;
-  }
-  try {
-    const worker = factory();
-    if (typeof worker?.postMessage !== "function") {
-      throw new TypeError("the worker option must be a function returning a new Worker (whose script calls serve())");
-    }
-    return url === undefined ? { worker } : { worker, url };
-  } finally {
-    if (Original) web.Worker = Original;
-  }
+export function notLoaded(): never {
+  throw new Error("internal: a worker was asked for before the scheduler's code was loaded");
 }
 
-function wrapForeign(worker: WebWorker, events: EndpointEvents): Endpoint {
-  let gone = false;
-  worker.addEventListener("message", (event) => events.message(event.data as unknown[]));
-  return {
-    post: (message, transfer) => worker.postMessage(message, transfer),
-    terminate() {
-      worker.terminate();
-      if (!gone) {
-        gone = true;
-        queueMicrotask(() => events.exit({}));
-      }
-    },
-    setBusy() {},
-  };
-}
-
-function wrap(worker: WebWorker, events: EndpointEvents, lock: string, source: string): Endpoint {
-  let ready = false;
-  let gone = false;
-  const exit = (error?: unknown) => {
-    if (gone) return;
-    gone = true;
-    events.exit({ error });
-  };
-  worker.addEventListener("message", (event) => {
-    const message = event.data as unknown[];
-    if (message[0] === OP_READY && !ready) {
-      ready = true;
-      void web.navigator?.locks?.request(lock, () => exit(new Error("it called close(), or the browser ended it")));
-    }
-    events.message(message);
-  });
-  worker.addEventListener("error", (event) => {
-    if (ready) return; // an uncaught error in a running worker is the task's business; it goes on
-    event.preventDefault?.();
-    const where = event.filename ? ` (${event.filename})` : "";
-    worker.terminate();
-    exit(new Error(`${source} failed to load${where}: ${event.message || "the script could not be fetched or parsed; see the browser console for its URL and error"}`));
-  });
-  return {
-    post(message, transfer) {
-      if (message[0] === OP_CLOSE) {
-        // Only idle workers are closed: ending one from here is immediate and loses nothing.
-        worker.terminate();
-        queueMicrotask(() => exit());
-        return;
-      }
-      if (message[0] === OP_INIT) message = [OP_INIT, { ...(message[1] as WorkerInit), lock }];
-      worker.postMessage(message, transfer);
-    },
-    terminate() {
-      worker.terminate();
-      queueMicrotask(() => exit());
-    },
-    setBusy() {},
-  };
+/** Loads what a thread pool with these options needs, and gives the maker of its scheduler. */
+export function loadThreadEngine(options: BrowserThreadOptions): Promise<SchedulerMaker> {
+  const id = Math.random().toString(36).slice(2);
+  return Promise.all([
+    import("./thread-engine.js"),
+    options.worker ? undefined : import("virtual:worker-bootstrap"),
+    options.worker && options.protocol === "threads.js" ? import("../../src/pool/threads-protocol.js") : undefined,
+  ]).then(([engine, bootstrap, threads]) => engine.threadScheduler(options, id, { bootstrap: bootstrap?.default, threads: threads?.threadsProtocol }));
 }

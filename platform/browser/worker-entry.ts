@@ -5,7 +5,7 @@
  * @module
  */
 import { reviveManagerProxy } from "../../src/remote/manager.js";
-import { setRemoteReviver } from "../../src/shared/revive.js";
+import { setRemoteReviver } from "../../src/shared/shareable.js";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
 import { selfPort } from "./worker-port.js";
 

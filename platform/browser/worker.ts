@@ -6,7 +6,7 @@ import { describe } from "../../src/util/describe.js";
 import type { TaskFunction } from "../../src/types.js";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
 import { reviveManagerProxy } from "../../src/remote/manager.js";
-import { setRemoteReviver } from "../../src/shared/revive.js";
+import { setRemoteReviver } from "../../src/shared/shareable.js";
 import { selfPort } from "./worker-port.js";
 
 export { currentTask, transfer, type CurrentTask } from "../../src/worker/api.js";

@@ -5,6 +5,7 @@
 import { Executor, type ExecutorOptions } from "../../src/pool/executor.js";
 import { inlineFactory } from "../../src/inline-endpoint.js";
 import type { AnyTasks } from "../../src/types.js";
+import { nodeScheduler } from "./pool-engine.js";
 import { resolveModule } from "./resolve.js";
 
 /**
@@ -16,6 +17,6 @@ import { resolveModule } from "./resolve.js";
  */
 export class InlineExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ExecutorOptions) {
-    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: () => 1, served: false });
+    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: () => 1, served: false, scheduler: nodeScheduler });
   }
 }

@@ -4,6 +4,7 @@
  */
 import { Executor, type ExecutorOptions } from "../../src/pool/executor.js";
 import type { AnyTasks } from "../../src/types.js";
+import { nodeScheduler } from "./pool-engine.js";
 import { cpuCount } from "./cpu.js";
 import { processFactory, type NodeProcessOptions } from "./process-worker.js";
 
@@ -20,6 +21,6 @@ export interface ProcessPoolOptions extends ExecutorOptions, NodeProcessOptions 
  */
 export class ProcessPoolExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ProcessPoolOptions) {
-    super(options, processFactory(options ?? {}), { defaultMaxWorkers: cpuCount, served: false });
+    super(options, processFactory(options ?? {}), { defaultMaxWorkers: cpuCount, served: false, scheduler: nodeScheduler });
   }
 }

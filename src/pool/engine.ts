@@ -10,6 +10,8 @@ import { decodeError } from "../wire/error-codec.js";
 import { CancelledError, TimeoutError, WorkerCrashedError, BrokenExecutorError } from "../futures/errors.js";
 import { forceCancel, setException, setResult, setRunning, type FutureOwner } from "../futures/future.js";
 import type { Task, TaskControls } from "./task.js";
+import type { WorkerFactory } from "./endpoint.js";
+import type { SchedulerConfig } from "./scheduler/state.js";
 import { watchAbort } from "./abort-watch.js";
 
 /** Counts returned by `Executor.stats()`. */
@@ -78,3 +80,9 @@ export const engineKit = {
 
 /** See {@link engineKit}. */
 export type EngineKit = typeof engineKit;
+
+/**
+ * Makes the engine of a pool: `startScheduler` (scheduler.ts), or, in browsers, an engine that loads
+ * the scheduler when the executor is made and hands it what was submitted meanwhile (lazy-engine.ts).
+ */
+export type SchedulerMaker = (factory: WorkerFactory, config: SchedulerConfig) => Engine;

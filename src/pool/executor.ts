@@ -10,15 +10,14 @@ import { FunctionTable } from "./functions.js";
 import { newFuture, setException, setJob, type Future } from "../futures/future.js";
 import { startMap, type MapHost, type MapOptions } from "./map.js";
 import { KIND_CALL, KIND_STREAM, STREAM_WINDOW, taskCode } from "../wire/protocol.js";
-import { Scheduler } from "./scheduler/scheduler.js";
-import { engineKit, type Engine, type EngineKit, type EngineSettings, type ExecutorStats } from "./engine.js";
+import { engineKit, type Engine, type EngineKit, type EngineSettings, type ExecutorStats, type SchedulerMaker } from "./engine.js";
 export type { ExecutorStats } from "./engine.js";
 import { Task, type ChunkOutcome, type StreamSink, type TaskControls } from "./task.js";
 import { TaskStream, type StreamOptions } from "./stream.js";
 import type { TaskRef } from "../wire/task-ref.js";
 import { isTransfer } from "../wire/transfer.js";
 import { sharedSeen } from "../shared/shareable.js";
-import { encodeShared, holdsShared } from "../shared/revive.js";
+import { encodeShared, holdsShared } from "../shared/encode.js";
 import type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "../types.js";
 import { assertTimeout, checkInteger, checkSignal } from "../util/validate.js";
 import { findPort } from "../shared/check.js";
@@ -88,6 +87,10 @@ const asyncDispose: typeof Symbol.asyncDispose =
   (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
   (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
 
+function noScheduler(): never {
+  throw new TypeError("an executor needs an engine or a scheduler (Executor is made by its subclasses)");
+}
+
 /**
  * `initArgs` as every new worker gets them: checked as a task's arguments are (a process pool
  * refuses shared memory), shared-memory objects in their wire form (rebuilt in each worker), and
@@ -137,6 +140,8 @@ export abstract class Executor<M extends object = AnyTasks> {
       served: boolean;
       /** Runs the tasks with something else than a pool of workers from `factory` (a remote queue). */
       engine?: ((kit: EngineKit, settings: EngineSettings) => Engine) | undefined;
+      /** Makes the pool's scheduler: the platform's choice, so that a browser bundle may load it on first use. */
+      scheduler?: SchedulerMaker | undefined;
     },
   ) {
     const o = options ?? {};
@@ -180,7 +185,7 @@ export abstract class Executor<M extends object = AnyTasks> {
     const settings = { maxWorkers, cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE, name: o.name ?? "isofutures" };
     this.#scheduler = config.engine
       ? config.engine(engineKit, settings)
-      : new Scheduler(factory, {
+      : (config.scheduler ?? noScheduler)(factory, {
           ...settings,
           minWorkers,
           maxTasksPerWorker: o.maxTasksPerWorker ?? Infinity,

@@ -73,3 +73,20 @@ export function noteShared(): void {
   seen = true;
   (globalThis as Record<symbol, unknown>)[SEEN_IN_THREAD] = true;
 }
+
+/**
+ * Rebuilds objects that live in another process (a wire form with `remote`): set by the platform
+ * where such objects can arrive (a child process, or the process that owns them). Kept here, not in
+ * revive.ts, so that setting it does not bring in every shared-memory class.
+ */
+let reviveRemote: ((wire: WireShared) => object) | undefined;
+
+/** @internal */
+export function setRemoteReviver(fn: (wire: WireShared) => object): void {
+  reviveRemote = fn;
+}
+
+/** @internal */
+export function remoteReviver(): ((wire: WireShared) => object) | undefined {
+  return reviveRemote;
+}

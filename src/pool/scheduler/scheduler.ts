@@ -21,7 +21,7 @@
 import { CancelledError } from "../../futures/errors.js";
 import { forceCancel } from "../../futures/future.js";
 import { OP_CREDIT } from "../../wire/protocol.js";
-import type { Engine, ExecutorStats } from "../engine.js";
+import type { Engine, ExecutorStats, SchedulerMaker } from "../engine.js";
 import type { Endpoint, WorkerFactory } from "../endpoint.js";
 import type { Task } from "../task.js";
 import { Faults, NO_ERROR } from "./faults.js";
@@ -164,3 +164,6 @@ export class Scheduler extends Faults implements Engine {
     else this.failed++;
   }
 }
+
+/** The pool's engine, made at once (see {@link SchedulerMaker}). */
+export const startScheduler: SchedulerMaker = (factory, config) => new Scheduler(factory, config);

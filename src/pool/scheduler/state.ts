@@ -64,6 +64,8 @@ export abstract class SchedulerState {
   protected completed = 0;
   protected failed = 0;
   protected cancelled = 0;
+  /** Results waiting for the classes of the shared objects they hold (see results.ts). */
+  protected reviving = 0;
   shuttingDown = false;
   terminated = false;
   broken: BrokenExecutorError | undefined = undefined;
@@ -145,7 +147,7 @@ export abstract class SchedulerState {
   }
 
   protected checkClosed(): void {
-    if (this.shuttingDown && this.alive === 0 && this.queued === 0) {
+    if (this.shuttingDown && this.alive === 0 && this.queued === 0 && this.reviving === 0) {
       if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
       if (!this.factoryClosed) {
         this.factoryClosed = true;

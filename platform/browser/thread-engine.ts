@@ -1,0 +1,15 @@
+/**
+ * The browser thread pool's engine: the scheduler, with workers spawned by web-worker-spawn.ts. A
+ * chunk of its own (see web-worker.ts), loaded when the first `ThreadPoolExecutor` is made.
+ * @internal
+ * @module
+ */
+import type { SchedulerMaker } from "../../src/pool/engine.js";
+import { startScheduler } from "../../src/pool/scheduler/scheduler.js";
+import type { BrowserThreadOptions } from "./web-worker.js";
+import { webWorkerSpawner, type SpawnExtras } from "./web-worker-spawn.js";
+
+export function threadScheduler(options: BrowserThreadOptions, id: string, extras: SpawnExtras): SchedulerMaker {
+  const spawn = webWorkerSpawner(options, id, extras);
+  return (factory, config) => startScheduler({ ...factory, spawn }, config);
+}

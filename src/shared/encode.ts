@@ -1,0 +1,89 @@
+/**
+ * Finding shared objects inside arguments, map items and results, and replacing them by their wire
+ * forms. Apart from `revive.ts`, which rebuilds them and so imports every class: the caller side
+ * sends shared objects without carrying the classes of those it never uses.
+ * @internal
+ * @module
+ */
+import { isShareable, toWire, type Shareable, type WireShared } from "./shareable.js";
+
+// Shareables are looked for inside plain objects and arrays (not class instances, maps or typed
+// arrays), down to MAX_DEPTH levels and at most MAX_VISITS values per argument list, so that a
+// huge or cyclic argument costs a bounded walk.
+export const MAX_DEPTH = 8;
+export const MAX_VISITS = 100_000;
+let visits = 0;
+
+/** Arrays and plain objects: the containers the search looks inside. */
+export function isPlain(value: object): boolean {
+  if (Array.isArray(value)) return true;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Sets a data property (a key named "__proto__" stays a key, not the prototype). */
+export function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+function holds(value: unknown, depth: number, seen: Set<object>): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (isShareable(value)) return true;
+  if (depth >= MAX_DEPTH || seen.has(value) || ++visits > MAX_VISITS || !isPlain(value)) return false;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holds(value[i], depth + 1, seen)) return true;
+    return false;
+  }
+  for (const key of Object.keys(value)) if (holds((value as Record<string, unknown>)[key], depth + 1, seen)) return true;
+  return false;
+}
+
+/** Whether `values` hold a shareable, as a whole or inside plain objects and arrays. */
+export function holdsShared(values: readonly unknown[]): boolean {
+  visits = 0;
+  const seen = new Set<object>();
+  for (let i = 0; i < values.length; i++) if (holds(values[i], 0, seen)) return true;
+  return false;
+}
+
+/**
+ * `value` with its shareables replaced by wire forms. Plain containers are copied (the caller's
+ * objects are left alone); `memo` maps each original to its copy, so cycles and shared references
+ * keep their shape and a shareable met twice becomes one wire form (one object in the worker).
+ */
+function encode(value: unknown, transfer: object[], depth: number, memo: Map<object, unknown>, share: ShareFn): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  const known = memo.get(value);
+  if (known !== undefined) return known;
+  if (isShareable(value)) {
+    const wire = share(value, transfer);
+    memo.set(value, wire);
+    return wire;
+  }
+  if (depth >= MAX_DEPTH || ++visits > MAX_VISITS || !isPlain(value)) return value;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = new Array<unknown>(value.length);
+    memo.set(value, copy);
+    for (let i = 0; i < value.length; i++) copy[i] = encode(value[i], transfer, depth + 1, memo, share);
+    return copy;
+  }
+  const record = value as Record<string, unknown>;
+  const copy: Record<string, unknown> = Object.getPrototypeOf(record) === null ? Object.create(null) : {};
+  memo.set(value, copy);
+  for (const key of Object.keys(record)) setOwn(copy, key, encode(record[key], transfer, depth + 1, memo, share));
+  return copy;
+}
+
+/** How one shareable becomes what crosses (see `WorkerFactory.shareObject`). */
+type ShareFn = (value: Shareable, transfer: object[]) => WireShared;
+
+/**
+ * Replaces each shareable in `values` (whole or nested) by its wire form (or what `share` makes of
+ * it: a handle for another process); ports go to `transfer`.
+ */
+export function encodeShared(values: unknown[], transfer: object[], share: ShareFn = toWire): void {
+  visits = 0;
+  const memo = new Map<object, unknown>();
+  for (let i = 0; i < values.length; i++) values[i] = encode(values[i], transfer, 0, memo, share);
+}
