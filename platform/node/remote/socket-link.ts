@@ -21,6 +21,8 @@ import { linkThreadFile } from "./files.js";
 const RING_BYTES = 1 << 20;
 
 export class SocketLink implements Link {
+  /** Requests keep their order on the connection, and a child reports a result only once they are done. */
+  readonly writeBehind = true;
   readonly #ring = new ByteRing(RING_BYTES);
   readonly #slot = new SyncSlot();
   readonly #pending: Pending;
