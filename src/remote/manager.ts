@@ -98,9 +98,9 @@ export class Manager {
         if (closed()) throw shutDown();
         return link.callSync(code, object, payload);
       },
-      send: (code, object, payload) => {
+      send: (code, object, payload, blocking) => {
         if (closed()) throw shutDown();
-        link.send(code, object, payload);
+        return link.send(code, object, payload, blocking);
       },
     };
     return new Remote(Object.assign(guarded, { attach: () => link.attach(), writeBehind: link.writeBehind }), ref, kind);
@@ -176,8 +176,8 @@ abstract class ManagerProxy {
   protected change(code: number, payload: Uint8Array): Promise<void> {
     const link = this.remote.link as Link & { writeBehind?: boolean };
     if (link.writeBehind) {
-      link.send(code, this.remote.id, payload);
-      return Promise.resolve();
+      const written = link.send(code, this.remote.id, payload);
+      return written ? written.then(() => undefined) : Promise.resolve();
     }
     return link.call(code, this.remote.id, payload).then(() => undefined);
   }
@@ -185,7 +185,7 @@ abstract class ManagerProxy {
   /** @internal */
   protected changeSync(code: number, payload: Uint8Array): void {
     const link = this.remote.link as Link & { writeBehind?: boolean };
-    if (link.writeBehind) link.send(code, this.remote.id, payload);
+    if (link.writeBehind) link.send(code, this.remote.id, payload, true);
     else link.callSync(code, this.remote.id, payload);
   }
 

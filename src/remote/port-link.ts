@@ -13,6 +13,7 @@ import { FLAG_NO_REPLY, FLAG_SYNC, REPLY_ERROR, RecordReader, RecordWriter, type
 import { decodeFailure } from "./ops.js";
 import { SyncSlot } from "./sync-slot.js";
 import { RequestRing } from "./thread-ring.js";
+import { Deque } from "../pool/scheduler/deque.js";
 import type { PortLike } from "./broker-core.js";
 
 /** A port, with Node's ref/unref and close event where there are. */
@@ -36,7 +37,7 @@ export class PortLink implements Link {
   readonly #writer = new RecordWriter();
   readonly #replies = new RecordReader<Reply>("reply");
   /** Requests waiting for room in the ring, in order. */
-  readonly #backlog: Uint8Array[] = [];
+  readonly #backlog = new Deque<Uint8Array>(16);
   #draining = false;
   #flushQueued = false;
   #held = false;
@@ -76,8 +77,14 @@ export class PortLink implements Link {
     return reply;
   }
 
-  send(op: number, object: number, payload: Uint8Array): void {
+  send(op: number, object: number, payload: Uint8Array, blocking = false): void {
     this.#pending.check(object);
+    const ring = this.#ring;
+    if (blocking && ring) {
+      for (let next = this.#backlog.shift(); next; next = this.#backlog.shift()) ring.writeSync(next);
+      ring.writeSync(RequestRing.item(this.#client, op, FLAG_NO_REPLY, unwaitedId(object), object, payload));
+      return;
+    }
     this.#submit(op, FLAG_NO_REPLY, unwaitedId(object), object, payload);
   }
 
@@ -124,7 +131,7 @@ export class PortLink implements Link {
   async #drain(ring: RequestRing): Promise<void> {
     this.#draining = true;
     try {
-      for (let next = this.#backlog[0]; next; next = this.#backlog[0]) {
+      for (let next = this.#backlog.peek(); next; next = this.#backlog.peek()) {
         await ring.write(next);
         this.#backlog.shift();
       }
