@@ -9,6 +9,8 @@ import {
   InvalidStateError,
   Process,
   ProcessPoolExecutor,
+  Queue,
+  SharedArray,
   ThreadPoolExecutor,
   UnsupportedError,
   activeChildren,
@@ -249,11 +251,30 @@ describe("Process", () => {
     expect(p.exitCode).toBe(0);
   });
 
-  it('shared memory in args of a child process is refused at start(), naming kind "thread"', () => {
-    const p = proc({ target: "relay", args: [{ go: new Event() }, null] });
+  it("shared objects in args work in a child process too: an Event, Queues inside an object; nothing is left after", async () => {
+    const strays = new StrayCheck();
+    const [go, done] = [new Event(), new Event()];
+    const relay = proc({ target: "relay", args: [go, done] });
+    const [inbox, outbox] = [new Queue<number>(), new Queue<number>()];
+    const doubler = proc({ target: "double", args: [{ inbox, outbox }, 3] });
+    relay.start();
+    doubler.start();
+    go.set();
+    expect(await done.wait({ timeout: 10_000 })).toBe(true);
+    for (const n of [1, 2, 3]) await inbox.put(n);
+    const got = [];
+    for (let i = 0; i < 3; i++) got.push(await outbox.get({ timeout: 10_000 }));
+    expect(got).toEqual([2, 4, 6]);
+    await Promise.all([relay.join(), doubler.join()]);
+    expect([relay.exitCode, doubler.exitCode]).toEqual([0, 0]);
+    await strays.clean(); // the broker thread that served them, once both Processes have ended
+  });
+
+  it('memory only threads can share is refused at start() for a child process, naming Queue and kind "thread"', () => {
+    const p = proc({ target: "relay", args: [{ cells: new SharedArray("int32", 4) }, null] });
     expect(() => p.start()).toThrow(UnsupportedError);
-    expect(() => p.start()).toThrow(/cannot be passed to a Process of kind "process".*Use kind "thread"/);
-    expect(p.isAlive()).toBe(false);
+    expect(() => p.start()).toThrow(/SharedArray .*cannot be passed to a Process of kind "process".*Pass a Queue, a Manager's dict or list.*use kind "thread"/);
+    expect([p.isAlive(), p.pid]).toEqual([false, undefined]);
   });
 
   it.each(KINDS)("args that cannot be cloned make start() throw, and leave nothing running (%s)", async (kind) => {

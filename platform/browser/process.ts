@@ -9,6 +9,7 @@ import type { ProcessOptions } from "../../src/process/options.js";
 import type { AnyTasks } from "../../src/types.js";
 import { web } from "./dom.js";
 import { resolveModule } from "./resolve.js";
+import { runtimeName } from "./runtime.js";
 import { webWorkerFactory } from "./web-worker.js";
 
 const BROWSER: ProcessPlatform = {
@@ -20,6 +21,12 @@ const BROWSER: ProcessPlatform = {
     const nodeOnly = (["env", "execArgv"] as const).filter((k) => options[k] !== undefined);
     if (nodeOnly.length > 0) {
       throw new UnsupportedError(`new Process: ${nodeOnly.join(" and ")} ${nodeOnly.length > 1 ? "are options" : "is an option"} of Node; a Web Worker has no environment or Node flags`);
+    }
+    if (runtimeName() === "deno") {
+      throw new UnsupportedError(
+        "new Process: the browser build's Process does not run in Deno, whose Worker.terminate() does not stop a worker " +
+          'that never yields; import the package\'s Node build ("npm:isofutures"), whose Process runs on node:worker_threads and child processes',
+      );
     }
     if (typeof web.Worker !== "function") {
       throw new UnsupportedError("new Process: this environment has no Web Workers, which a Process runs in");

@@ -10,7 +10,8 @@ import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/pool/endpoint.js";
 import { UnsupportedError } from "../../src/futures/errors.js";
-import { findUnshareable } from "../../src/shared/check.js";
+import { findUnsendable } from "../../src/shared/check.js";
+import { Broker } from "./remote/broker.js";
 import { workerExecArgv } from "./exec-argv.js";
 import { resolveModule } from "./resolve.js";
 
@@ -41,11 +42,11 @@ const KILL_GRACE_MS = 1000;
 export interface ProcessFactoryLabel {
   /** `"a ProcessPoolExecutor"` */
   what: string;
-  /** `"a ThreadPoolExecutor, whose worker threads do"` */
+  /** `"a ThreadPoolExecutor, whose worker threads do share memory"` */
   instead: string;
 }
 
-const POOL_LABEL: ProcessFactoryLabel = { what: "a ProcessPoolExecutor", instead: "a ThreadPoolExecutor, whose worker threads do" };
+const POOL_LABEL: ProcessFactoryLabel = { what: "a ProcessPoolExecutor", instead: "a ThreadPoolExecutor, whose worker threads do share memory" };
 
 export function processFactory(options: NodeProcessOptions, label: ProcessFactoryLabel = POOL_LABEL): WorkerFactory {
   const execArgv = options.execArgv ? [...options.execArgv] : workerExecArgv(process.execArgv);
@@ -54,19 +55,29 @@ export function processFactory(options: NodeProcessOptions, label: ProcessFactor
     throw new TypeError(`ProcessPoolExecutor: stdio must be "inherit", "pipe" or "ignore", got ${String(stdio)}`);
   }
   const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd;
+  let broker: Broker | undefined;
   return {
     kind: "process",
     sharedMemory: false,
     allowSource: true,
     resolveModule,
     checkArgs(args) {
-      const found = findUnshareable(args);
+      const found = findUnsendable(args);
       return found === undefined
         ? undefined
         : new UnsupportedError(
             `${found} cannot be passed to ${label.what}: processes do not share memory or message ports. ` +
-              `Use ${label.instead}, or pass the data itself.`,
+              `Pass a Queue, a Manager's dict or list, or the data itself — or use ${label.instead}.`,
           );
+    },
+    // Shared objects reach the children through this thread's broker, which lives as long as the pool.
+    shareObject(value) {
+      if (!broker) (broker = Broker.current()).ref();
+      return broker.share(value);
+    },
+    close() {
+      broker?.release();
+      broker = undefined;
     },
     spawn(request: SpawnRequest, events: EndpointEvents): Endpoint {
       const child = fork(ENTRY, [], {

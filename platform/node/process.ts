@@ -12,7 +12,7 @@ import { threadFactory } from "./thread-worker.js";
 
 /** The thread bootstrap as CommonJS: a Process's one thread starts ~5 ms sooner than with the ES module. */
 const THREAD_ENTRY = new URL("./thread-entry.cjs", import.meta.url);
-const PROCESS_LABEL = { what: 'a Process of kind "process"', instead: 'kind "thread", whose worker threads do' };
+const PROCESS_LABEL = { what: 'a Process of kind "process"', instead: 'kind "thread", whose worker threads do share memory' };
 
 const NODE: ProcessPlatform = {
   defaultKind: "process",

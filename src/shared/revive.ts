@@ -14,8 +14,25 @@ import { BoundedSemaphore, Semaphore } from "./semaphore.js";
 import { SharedArray, type ElementType } from "./shared-array.js";
 import { WIRE_KEY, isShareable, isWireShared, noteShared, toWire, type Shareable, type WireShared } from "./shareable.js";
 
+/**
+ * Rebuilds objects that live in another process (a wire form with `remote`): set by the platform
+ * where such objects can arrive (a child process, or the process that owns them).
+ */
+let reviveRemote: ((wire: WireShared) => object) | undefined;
+
+/** @internal */
+export function setRemoteReviver(fn: (wire: WireShared) => object): void {
+  reviveRemote = fn;
+}
+
 export function revive(wire: WireShared): object {
   noteShared();
+  if ((wire as { remote?: unknown }).remote !== undefined) {
+    if (reviveRemote) return reviveRemote(wire);
+    throw new TypeError(
+      `a ${wire[WIRE_KEY]} of another process arrived where it cannot be used (only Node child processes of its owner, and their threads, can reach it)`,
+    );
+  }
   const [a, b, c] = wire.state as [any, any, any];
   switch (wire[WIRE_KEY]) {
     case "Lock":

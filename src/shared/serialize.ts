@@ -204,7 +204,8 @@ class Reader {
   }
   raw(): Uint8Array {
     const n = this.u32();
-    const b = this.bytes.slice(this.at, this.at + n);
+    // A copy, even when `bytes` is a Node Buffer (whose slice() is a view of the same memory).
+    const b = Uint8Array.prototype.slice.call(this.bytes, this.at, this.at + n);
     this.at += n;
     return b;
   }
