@@ -1,9 +1,9 @@
 // Process (like multiprocessing.Process): one child process or thread that runs one target and
 // ends. Real children and threads; what a target sees inside is written to a file.
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   Event,
   InvalidStateError,
@@ -39,8 +39,15 @@ afterEach(async () => {
   made.clear();
 });
 
-/** A fresh file path for a target to write to. */
-const outFile = () => join(mkdtempSync(join(tmpdir(), "isofutures-process-")), "out");
+/** A fresh file path for a target to write to (its folder is removed after the tests). */
+const folders: string[] = [];
+const outFile = () => {
+  folders.push(mkdtempSync(join(tmpdir(), "isofutures-process-")));
+  return join(folders.at(-1) as string, "out");
+};
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
 const readJson = (file: string) => JSON.parse(readFileSync(file, "utf8"));
 /** Resolves once `file` exists: the target has got that far. */
 const written = (file: string) => until(() => existsSync(file), `the target to write ${file}`, 15_000);

@@ -168,7 +168,14 @@ export abstract class BaseProcess<M extends object = AnyTasks> {
     // A child process is sent its task only once it is READY: its watchdog (which ends it if this
     // program dies) starts after INIT, and must start before a task can block the child's thread.
     const early = this.#kind !== "process";
-    if (!early) checkCloneable(message, this);
+    if (!early) {
+      try {
+        checkCloneable(message, this);
+      } catch (error) {
+        factory.close?.(); // what sharing the arguments took (a broker's reference)
+        throw error;
+      }
+    }
     let endpoint: Endpoint | undefined;
     const events: EndpointEvents = {
       message: (m) => {
@@ -178,7 +185,12 @@ export abstract class BaseProcess<M extends object = AnyTasks> {
         if (endpoint !== undefined && endpoint === this.#endpoint) this.#onExit(info);
       },
     };
-    endpoint = factory.spawn({ name: this.#name, index: 1 }, events);
+    try {
+      endpoint = factory.spawn({ name: this.#name, index: 1 }, events);
+    } catch (error) {
+      factory.close?.();
+      throw error;
+    }
     const pid = endpoint.pid ?? endpoint.threadId ?? 0;
     const init: WorkerInit = {
       name: this.#name,
@@ -196,6 +208,7 @@ export abstract class BaseProcess<M extends object = AnyTasks> {
       if (early) endpoint.post(message, transfer);
     } catch (error) {
       endpoint.terminate(); // its exit is not ours to report: this Process never started
+      factory.close?.();
       throw cloneFailure(error, this);
     }
     if (!early) this.#pendingRun = { message, transfer };
@@ -358,6 +371,7 @@ export abstract class BaseProcess<M extends object = AnyTasks> {
     this.#error = error;
     this.#state = ENDED;
     this.#pendingRun = undefined;
+    this.#factory.close?.(); // its worker has exited: what its shared objects needed may go
     alive.delete(this);
     this.#markEnded();
   }
