@@ -12,8 +12,6 @@ import type { Endpoint, EndpointEvents, WorkerFactory } from "../pool/endpoint.j
 import { FunctionTable } from "../pool/functions.js";
 import type { FnDef } from "../pool/task.js";
 import { InvalidStateError } from "../futures/errors.js";
-import { encodeShared, holdsShared } from "../shared/revive.js";
-import { sharedSeen } from "../shared/shareable.js";
 import { describe } from "../util/describe.js";
 import { checkNesting, nestingDepth } from "../util/nesting.js";
 import { nextProcessPath, ownPid } from "../util/process-identity.js";
@@ -21,21 +19,8 @@ import type { Timer } from "../util/timers.js";
 import { checkTimeout } from "../util/validate.js";
 import type { AnyTasks } from "../types.js";
 import { decodeError } from "../wire/error-codec.js";
-import {
-  ARGS_ARRAY,
-  KIND_CALL,
-  OP_CLOSE,
-  OP_FATAL,
-  OP_INIT,
-  OP_READY,
-  OP_RESULTS,
-  OP_RUN,
-  ST_ERROR,
-  taskCode,
-  type WireError,
-  type WorkerInit,
-} from "../wire/protocol.js";
-import { isTransfer } from "../wire/transfer.js";
+import { OP_CLOSE, OP_FATAL, OP_INIT, OP_READY, OP_RESULTS, ST_ERROR, type WireError, type WorkerInit } from "../wire/protocol.js";
+import { checkCloneable, cloneFailure, runMessage } from "./run-message.js";
 import { checkProcessOptions, type ProcessKind, type ProcessOptions } from "./options.js";
 
 /** What a platform supplies to {@link BaseProcess}. */
@@ -164,18 +149,9 @@ export abstract class BaseProcess<M extends object = AnyTasks> {
     }
     checkNesting("Process");
     const factory = this.#factory;
-    const { message, transfer } = this.#runMessage(factory);
     // A child process is sent its task only once it is READY: its watchdog (which ends it if this
     // program dies) starts after INIT, and must start before a task can block the child's thread.
     const early = this.#kind !== "process";
-    if (!early) {
-      try {
-        checkCloneable(message, this);
-      } catch (error) {
-        factory.close?.(); // what sharing the arguments took (a broker's reference)
-        throw error;
-      }
-    }
     let endpoint: Endpoint | undefined;
     const events: EndpointEvents = {
       message: (m) => {
@@ -185,14 +161,31 @@ export abstract class BaseProcess<M extends object = AnyTasks> {
         if (endpoint !== undefined && endpoint === this.#endpoint) this.#onExit(info);
       },
     };
+    let run: { message: unknown[]; transfer: object[] };
     try {
+      run = runMessage(this.#def, this.#args, factory, this);
+      if (!early) checkCloneable(run.message, this);
       endpoint = factory.spawn({ name: this.#name, index: 1 }, events);
+      endpoint.post([OP_INIT, this.#init(endpoint, factory)], NO_TRANSFER);
+      if (early) endpoint.post(run.message, run.transfer);
     } catch (error) {
+      // Nothing started: the worker, if there is one, goes (its exit is not ours to report), and so
+      // does what sharing the arguments took (a broker's reference).
+      endpoint?.terminate();
       factory.close?.();
-      throw error;
+      throw endpoint === undefined ? error : cloneFailure(error, this);
     }
-    const pid = endpoint.pid ?? endpoint.threadId ?? 0;
-    const init: WorkerInit = {
+    if (!early) this.#pendingRun = run;
+    this.#endpoint = endpoint;
+    this.#pid = endpoint.pid ?? endpoint.threadId ?? 0;
+    this.#state = STARTED;
+    endpoint.setBusy(!this.#daemon);
+    alive.add(this);
+  }
+
+  // What the worker is told: no initializer, one target, and who it is.
+  #init(endpoint: Endpoint, factory: WorkerFactory): WorkerInit {
+    return {
       name: this.#name,
       ctl: null,
       tasks: this.#tasks,
@@ -200,23 +193,9 @@ export abstract class BaseProcess<M extends object = AnyTasks> {
       initArgs: [],
       allowSource: factory.allowSource,
       depth: nestingDepth() + 1,
-      identity: { name: this.#name, pid, daemon: this.#daemon, parentPid: ownPid(), path: this.#path },
+      identity: { name: this.#name, pid: endpoint.pid ?? endpoint.threadId ?? 0, daemon: this.#daemon, parentPid: ownPid(), path: this.#path },
       dropResults: true,
     };
-    try {
-      endpoint.post([OP_INIT, init], NO_TRANSFER);
-      if (early) endpoint.post(message, transfer);
-    } catch (error) {
-      endpoint.terminate(); // its exit is not ours to report: this Process never started
-      factory.close?.();
-      throw cloneFailure(error, this);
-    }
-    if (!early) this.#pendingRun = { message, transfer };
-    this.#endpoint = endpoint;
-    this.#pid = pid;
-    this.#state = STARTED;
-    endpoint.setBusy(!this.#daemon);
-    alive.add(this);
   }
 
   /**
@@ -292,28 +271,6 @@ export abstract class BaseProcess<M extends object = AnyTasks> {
   /** `Process "Process-1"`, for messages. */
   toString(): string {
     return `Process "${this.#name}"`;
-  }
-
-  // The RUN message of the target's one task, its arguments prepared as submit prepares them.
-  #runMessage(factory: WorkerFactory): { message: unknown[]; transfer: object[] } {
-    const args = [...this.#args];
-    const transfer: object[] = [];
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (typeof a === "object" && a !== null && isTransfer(a)) {
-        args[i] = a.value;
-        transfer.push(...a.list);
-      }
-    }
-    const refused = factory.checkArgs?.(args);
-    if (refused) throw new (refused.constructor as ErrorConstructor)(`${this}: args: ${refused.message}`);
-    const shared = sharedSeen() && holdsShared(args);
-    if (shared) encodeShared(args, transfer, factory.shareObject);
-    const def = this.#def;
-    const message: unknown[] = [OP_RUN, [def.wire], 0, taskCode(def.handle, args.length, KIND_CALL, shared)];
-    if (args.length >= ARGS_ARRAY) message.push(args);
-    else message.push(...args);
-    return { message, transfer };
   }
 
   #onMessage(endpoint: Endpoint, m: unknown[]): void {
@@ -398,23 +355,4 @@ export abstract class BaseProcess<M extends object = AnyTasks> {
   #checkOpen(caller: string): void {
     if (this.#closed) throw new InvalidStateError(`${this}: ${caller}() after close(); a closed process can only be read (name, pid, exitCode…)`);
   }
-}
-
-// A child process is sent its arguments later (once READY): find out now that they cannot be,
-// while start() can still refuse. The copy costs what the send will cost once more.
-function checkCloneable(message: unknown[], who: object): void {
-  try {
-    structuredClone(message);
-  } catch (error) {
-    throw cloneFailure(error, who);
-  }
-}
-
-function cloneFailure(error: unknown, who: object): TypeError {
-  const why = error instanceof Error ? error.message : String(error);
-  return new TypeError(
-    `${who}: its args could not be sent: ${why}. Pass structured-cloneable data (primitives, plain objects, arrays, ` +
-      "Map, Set, Date, typed arrays, ArrayBuffers) or shared objects (Queue, Lock, Event…)",
-    { cause: error },
-  );
 }
