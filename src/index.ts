@@ -48,3 +48,6 @@ export { JoinableQueue } from "./shared/joinable-queue.js";
 export { Pipe, Connection, EOFError, type PipeOptions, type RecvOptions } from "./shared/pipe.js";
 export { TaskStream, type StreamOptions } from "./pool/stream.js";
 export { DictProxy, ListProxy, type ManagerKey } from "./remote/manager.js";
+export { BaseProcess, type JoinOptions } from "./process/process.js";
+export type { ProcessKind, ProcessOptions } from "./process/options.js";
+export { currentProcess, parentProcess, type ParentInfo, type ProcessInfo } from "./process/current.js";
