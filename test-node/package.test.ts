@@ -43,6 +43,11 @@ describe("the package", () => {
     expect(Object.keys(esm).sort()).toEqual(
       [
         "ALL_COMPLETED",
+        "BaseProcess",
+        "Process",
+        "activeChildren",
+        "currentProcess",
+        "parentProcess",
         "Barrier",
         "BoundedSemaphore",
         "BrokenBarrierError",

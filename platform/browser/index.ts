@@ -11,17 +11,15 @@ import type { PlatformInfo } from "../../src/platform-info.js";
 import type { AnyTasks } from "../../src/types.js";
 import { describe } from "../../src/util/describe.js";
 import { web } from "./dom.js";
+import { resolveModule } from "./resolve.js";
 import { DENO_WEB_WORKERS, runtimeName } from "./runtime.js";
 import { loadThreadEngine, notLoaded, webWorkerFactory, type BrowserThreadOptions } from "./web-worker.js";
 
 export * from "../../src/index.js";
 export { Manager } from "./manager.js";
 export type { BrowserThreadOptions } from "./web-worker.js";
+export { Process, activeChildren } from "./process.js";
 
-/** A `tasks` string resolves against the page (or the worker's own URL, inside a worker). */
-function resolveModule(spec: string | URL): string {
-  return new URL(spec, web.location?.href).href;
-}
 
 /** The calling thread as the one worker; its runtime and scheduler come with inline-engine.ts. */
 function inlineFactory(): WorkerFactory {
@@ -46,10 +44,11 @@ export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M>
     if (typeof web.Worker !== "function" && options?.worker === undefined) {
       throw new UnsupportedError("ThreadPoolExecutor needs Web Workers, which this environment does not have; use InlineExecutor");
     }
-    super(options, webWorkerFactory(options ?? {}, resolveModule), {
+    const factory = webWorkerFactory(options ?? {}, resolveModule);
+    super(options, factory, {
       defaultMaxWorkers: cpuCount,
       served: options?.worker !== undefined,
-      scheduler: lazyScheduler(() => loadThreadEngine(options ?? {})),
+      scheduler: lazyScheduler(() => loadThreadEngine(factory)),
     });
   }
 }

@@ -6,10 +6,8 @@
  */
 import type { SchedulerMaker } from "../../src/pool/engine.js";
 import { startScheduler } from "../../src/pool/scheduler/scheduler.js";
-import type { BrowserThreadOptions } from "./web-worker.js";
-import { webWorkerSpawner, type SpawnExtras } from "./web-worker-spawn.js";
+import type { Spawn } from "./web-worker.js";
 
-export function threadScheduler(options: BrowserThreadOptions, id: string, extras: SpawnExtras): SchedulerMaker {
-  const spawn = webWorkerSpawner(options, id, extras);
+export function threadScheduler(spawn: Spawn): SchedulerMaker {
   return (factory, config) => startScheduler({ ...factory, spawn }, config);
 }

@@ -15,7 +15,7 @@ import { UnsupportedError } from "../../src/futures/errors.js";
 import { OP_CLOSE, OP_INIT, OP_READY, type WorkerInit } from "../../src/wire/protocol.js";
 import type { threadsProtocol } from "../../src/pool/threads-protocol.js";
 import { web, type WebWorker, type WebWorkerOptions } from "./dom.js";
-import type { BrowserThreadOptions } from "./web-worker.js";
+import { nextThreadId, type BrowserThreadOptions, type Spawn } from "./web-worker.js";
 
 /** What was loaded beside this module: the bootstrap's source (no `worker` option), the threads.js translator (its protocol). */
 export interface SpawnExtras {
@@ -34,8 +34,9 @@ function bootstrap(source: string): string {
 }
 
 /** Starts one worker for a thread pool with these options. */
-export function webWorkerSpawner(options: BrowserThreadOptions, id: string, extras: SpawnExtras): (request: SpawnRequest, events: EndpointEvents) => Endpoint {
-  return (request, events) => {
+export function webWorkerSpawner(options: BrowserThreadOptions, extras: SpawnExtras): Spawn {
+  const id = Math.random().toString(36).slice(2);
+  return (request: SpawnRequest, events: EndpointEvents, threadId = nextThreadId()) => {
     const Worker = web.Worker;
     if (!Worker) throw new UnsupportedError("this environment has no Web Workers; use InlineExecutor");
     let worker: WebWorker;
@@ -43,7 +44,7 @@ export function webWorkerSpawner(options: BrowserThreadOptions, id: string, extr
     if (options.worker && options.protocol === "threads.js") {
       // A foreign worker holds no lock of ours and may report errors and go on: no death watch.
       const translator = (extras.threads as typeof threadsProtocol)(events);
-      return translator.attach(wrapForeign(madeBy(options.worker).worker, translator.events));
+      return translator.attach(wrapForeign(madeBy(options.worker).worker, translator.events, threadId));
     }
     if (options.worker) {
       const made = madeBy(options.worker);
@@ -53,7 +54,7 @@ export function webWorkerSpawner(options: BrowserThreadOptions, id: string, extr
       worker = new Worker(bootstrap(extras.bootstrap as string), { ...options.workerOptions, type: "module", name: request.name });
       source = `worker "${request.name}" (the isofutures bootstrap, a blob: URL: a Content-Security-Policy must allow worker-src blob:)`;
     }
-    return wrap(worker, events, `isofutures-${id}-${request.index}`, source);
+    return wrap(worker, events, `isofutures-${id}-${request.index}`, source, threadId);
   };
 }
 
@@ -81,7 +82,7 @@ function madeBy(factory: () => WebWorker): { worker: WebWorker; url?: string } {
   }
 }
 
-function wrapForeign(worker: WebWorker, events: EndpointEvents): Endpoint {
+function wrapForeign(worker: WebWorker, events: EndpointEvents, threadId: number): Endpoint {
   let gone = false;
   worker.addEventListener("message", (event) => events.message(event.data as unknown[]));
   return {
@@ -94,10 +95,11 @@ function wrapForeign(worker: WebWorker, events: EndpointEvents): Endpoint {
       }
     },
     setBusy() {},
+    threadId,
   };
 }
 
-function wrap(worker: WebWorker, events: EndpointEvents, lock: string, source: string): Endpoint {
+function wrap(worker: WebWorker, events: EndpointEvents, lock: string, source: string, threadId: number): Endpoint {
   let ready = false;
   let gone = false;
   const exit = (error?: unknown) => {
@@ -136,5 +138,6 @@ function wrap(worker: WebWorker, events: EndpointEvents, lock: string, source: s
       queueMicrotask(() => exit());
     },
     setBusy() {},
+    threadId,
   };
 }

@@ -10,3 +10,4 @@ export { createExecutor, type CreateExecutorOptions } from "./create-executor.js
 export { cpuCount } from "./cpu.js";
 export { platformInfo } from "./platform-info.js";
 export { Manager } from "./manager.js";
+export { Process, activeChildren } from "./process.js";

@@ -12,7 +12,7 @@ import { describe } from "../util/describe.js";
 import * as op from "./ops.js";
 import { REMOTE_FORM, Remote, linkTo, type Link, type RemoteRef, type WireRemote } from "./link.js";
 import type { Key } from "./store.js";
-import { PortLink } from "./port-link.js";
+import { PortLink, type RingSeat } from "./port-link.js";
 import type { PortLike } from "./broker-core.js";
 
 export type { Key as ManagerKey } from "./store.js";
@@ -98,12 +98,12 @@ export class Manager {
         if (closed()) throw shutDown();
         return link.callSync(code, object, payload);
       },
-      send: (code, object, payload) => {
+      send: (code, object, payload, blocking) => {
         if (closed()) throw shutDown();
-        link.send(code, object, payload);
+        return link.send(code, object, payload, blocking);
       },
     };
-    return new Remote(Object.assign(guarded, { attach: () => link.attach() }), ref, kind);
+    return new Remote(Object.assign(guarded, { attach: () => link.attach(), writeBehind: link.writeBehind }), ref, kind);
   }
 
   /** Ends the Manager: its objects are forgotten, and every later call on their proxies fails with {@link ShutdownError}. */
@@ -167,9 +167,26 @@ abstract class ManagerProxy {
   [WIRE_FORM](transfer: object[]): WireShared {
     const link = this.remote.link as Link & Partial<Pick<PortLink, "attach">>;
     if (link.attach === undefined) return this[REMOTE_FORM]();
-    const { port, slot } = link.attach();
+    const { port, slot, ring } = link.attach();
     transfer.push(port);
-    return { [WIRE_KEY]: this.remote.kind, state: [port, slot], remote: this.remote.ref } as WireShared;
+    return { [WIRE_KEY]: this.remote.kind, state: [port, slot, ring], remote: this.remote.ref } as WireShared;
+  }
+
+  /** @internal a change that need not wait for its answer where the link keeps order (see PortLink) */
+  protected change(code: number, payload: Uint8Array): Promise<void> {
+    const link = this.remote.link as Link & { writeBehind?: boolean };
+    if (link.writeBehind) {
+      const written = link.send(code, this.remote.id, payload);
+      return written ? written.then(() => undefined) : Promise.resolve();
+    }
+    return link.call(code, this.remote.id, payload).then(() => undefined);
+  }
+
+  /** @internal */
+  protected changeSync(code: number, payload: Uint8Array): void {
+    const link = this.remote.link as Link & { writeBehind?: boolean };
+    if (link.writeBehind) link.send(code, this.remote.id, payload, true);
+    else link.callSync(code, this.remote.id, payload);
   }
 
   /** @internal to another process: the reference alone */
@@ -185,8 +202,12 @@ export class DictProxy<V = unknown> extends ManagerProxy {
     return this.value(op.DICT_GET, checkKey(key, "DictProxy.get")) as Promise<V | undefined>;
   }
   /** Sets `key` to `value` (a copy). */
-  async set(key: Key, value: V): Promise<void> {
-    await this.call(op.DICT_SET, [checkKey(key, "DictProxy.set"), encode(value)]);
+  set(key: Key, value: V): Promise<void> {
+    try {
+      return this.change(op.DICT_SET, op.pack([checkKey(key, "DictProxy.set"), encode(value)]));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
   /** Removes `key`. @returns whether it was there. */
   async delete(key: Key): Promise<boolean> {
@@ -209,8 +230,12 @@ export class DictProxy<V = unknown> extends ManagerProxy {
     return (await this.call(op.DICT_SIZE)) as number;
   }
   /** Sets every key of `entries` (an object or an iterable of pairs), in one request. */
-  async update(entries: Record<string, V> | Iterable<readonly [Key, V]>): Promise<void> {
-    await this.call(op.DICT_UPDATE, pairsOf(entries));
+  update(entries: Record<string, V> | Iterable<readonly [Key, V]>): Promise<void> {
+    try {
+      return this.change(op.DICT_UPDATE, op.pack(pairsOf(entries)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
   /** {@link DictProxy.get}, blocking (workers and child processes). */
   getSync(key: Key): V | undefined {
@@ -218,7 +243,7 @@ export class DictProxy<V = unknown> extends ManagerProxy {
   }
   /** {@link DictProxy.set}, blocking. */
   setSync(key: Key, value: V): void {
-    this.callSync(op.DICT_SET, [checkKey(key, "DictProxy.setSync"), encode(value)]);
+    this.changeSync(op.DICT_SET, op.pack([checkKey(key, "DictProxy.setSync"), encode(value)]));
   }
   /** {@link DictProxy.delete}, blocking. */
   deleteSync(key: Key): boolean {
@@ -242,7 +267,7 @@ export class DictProxy<V = unknown> extends ManagerProxy {
   }
   /** {@link DictProxy.update}, blocking. */
   updateSync(entries: Record<string, V> | Iterable<readonly [Key, V]>): void {
-    this.callSync(op.DICT_UPDATE, pairsOf(entries));
+    this.changeSync(op.DICT_UPDATE, op.pack(pairsOf(entries)));
   }
 }
 
@@ -255,8 +280,12 @@ function pairsOf<V>(entries: Record<string, V> | Iterable<readonly [Key, V]>): [
 /** A list kept by a {@link Manager}. Indexes may be negative (from the end), as in Python. */
 export class ListProxy<V = unknown> extends ManagerProxy {
   /** Adds `value` (a copy) at the end. */
-  async append(value: V): Promise<void> {
-    await this.remote.link.call(op.LIST_APPEND, this.remote.id, encode(value));
+  append(value: V): Promise<void> {
+    try {
+      return this.change(op.LIST_APPEND, encode(value));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
   /** The item at `index`. @throws RangeError when there is none. */
   get(index: number): Promise<V> {
@@ -280,7 +309,7 @@ export class ListProxy<V = unknown> extends ManagerProxy {
   }
   /** {@link ListProxy.append}, blocking (workers and child processes). */
   appendSync(value: V): void {
-    this.remote.link.callSync(op.LIST_APPEND, this.remote.id, encode(value));
+    this.changeSync(op.LIST_APPEND, encode(value));
   }
   /** {@link ListProxy.get}, blocking. */
   getSync(index: number): V {
@@ -313,7 +342,7 @@ export function reviveManagerProxy(wire: WireShared): DictProxy | ListProxy {
   const w = wire as WireRemote;
   const kind = w[WIRE_KEY];
   const state = w.state;
-  const link = state.length === 2 ? new PortLink(state[0] as PortLike, state[1] as SharedArrayBuffer) : linkTo(w.remote, kind);
+  const link = state.length >= 2 ? new PortLink(state[0] as PortLike, state[1] as SharedArrayBuffer, state[2] as RingSeat | undefined) : linkTo(w.remote, kind);
   const remote = new Remote(link, w.remote, kind);
   if (kind === "DictProxy") return new DictProxy(remote);
   if (kind === "ListProxy") return new ListProxy(remote);

@@ -14,7 +14,8 @@ import { Barrier, BrokenBarrierError } from "../shared/barrier.js";
 import { Condition } from "../shared/condition.js";
 import { Event } from "../shared/event.js";
 import { Lock, RLock, checkedDeadline, type TimeoutOptions } from "../shared/lock.js";
-import { JoinableQueue, Queue } from "../shared/queue.js";
+import { Queue } from "../shared/queue.js";
+import { JoinableQueue } from "../shared/joinable-queue.js";
 import { BoundedSemaphore, Semaphore } from "../shared/semaphore.js";
 import { decode, encode } from "../shared/serialize.js";
 import { WIRE_FORM, WIRE_KEY, type WireShared } from "../shared/shareable.js";
@@ -245,13 +246,13 @@ function remoteQueue<C extends Base<Queue>>(Q: C, kind: string) {
     override async put(item: unknown, options?: TimeoutOptions): Promise<void> {
       const timeout = timeoutOf(options, `${kind}.put`);
       const bytes = this.#encode(item);
-      if (this.#shape[0] === 0) this.#r.link.send(op.QUEUE_PUT, this.#r.id, bytes);
+      if (this.#shape[0] === 0) await this.#r.link.send(op.QUEUE_PUT, this.#r.id, bytes);
       else await this.#r.call(op.QUEUE_PUT_WAIT, [timeout, bytes]);
     }
     override putSync(item: unknown, options?: TimeoutOptions): void {
       const timeout = timeoutOf(options, `${kind}.putSync`);
       const bytes = this.#encode(item);
-      if (this.#shape[0] === 0) this.#r.link.send(op.QUEUE_PUT, this.#r.id, bytes);
+      if (this.#shape[0] === 0) this.#r.link.send(op.QUEUE_PUT, this.#r.id, bytes, true);
       else this.#r.callSync(op.QUEUE_PUT_WAIT, [timeout, bytes]);
     }
     // Items come through this thread's loan of the queue: taken ahead while this thread consumes
@@ -328,7 +329,7 @@ export class RemoteConnection extends Connection {
   override send(value: unknown): void {
     this.#usable("send");
     if (!this.writable) throw new InvalidStateError("send() on the read-only end of a one-way pipe");
-    this.#r.link.send(op.CONN_SEND, this.#r.id, encode(value));
+    this.#r.link.send(op.CONN_SEND, this.#r.id, encode(value), true);
   }
   override async recv(options?: { timeout?: number | undefined }): Promise<never> {
     this.#usable("recv");

@@ -12,7 +12,8 @@ import { Event } from "../shared/event.js";
 import { Lock, RLock } from "../shared/lock.js";
 import type { Acting } from "../shared/memory.js";
 import { Connection } from "../shared/pipe.js";
-import { JoinableQueue, Queue } from "../shared/queue.js";
+import { Queue } from "../shared/queue.js";
+import { JoinableQueue } from "../shared/joinable-queue.js";
 import { Semaphore } from "../shared/semaphore.js";
 import { decode, encode } from "../shared/serialize.js";
 import * as op from "./ops.js";
@@ -241,7 +242,7 @@ function giveBack(queue: Queue, who: Requester): void {
 
 async function putBackLater(queue: Queue, items: Uint8Array[]): Promise<void> {
   while (items.length > 0) {
-    await new Promise((r) => setTimeout(r, 1));
+    await new Promise<void>((r) => setTimeout(() => r(), 1));
     const back = queue.putBackBytes(items);
     items.length -= back;
   }

@@ -17,9 +17,10 @@ import { OP_HELLO } from "../../../src/remote/ops.js";
 import { REQUEST_HEADER, RecordReader, RecordWriter, type Request } from "../../../src/remote/records.js";
 import { installRemote } from "./install.js";
 
-const { address, token } = workerData as { address: string; token: string };
+const { address, token, ring } = workerData as { address: string; token: string; ring: SharedArrayBuffer };
 const owner = parentPort!;
 const core = new BrokerCore();
+core.serveRing(ring);
 // Objects this broker rebuilds may be proxies of yet another process's objects.
 installRemote();
 
@@ -65,6 +66,8 @@ function serveSocket(socket: Socket): void {
       socket.destroy();
       return;
     }
+    // What this process's threads asked before (and may have told this child about) comes first.
+    core.drainRing();
     let requests: Request[];
     try {
       requests = reader.feed(chunk);
@@ -93,8 +96,8 @@ const server = createServer(serveSocket);
 server.on("error", (error) => owner.postMessage({ type: "error", message: error.message }));
 server.listen(address, () => owner.postMessage({ type: "listening" }));
 
-owner.on("message", (m: BrokerCommand | { type: "port"; port: PortLike; slot: SharedArrayBuffer } | { type: "stop" }) => {
-  if (m.type === "port") core.servePort(m.port, m.slot);
+owner.on("message", (m: BrokerCommand | { type: "port"; port: PortLike; slot: SharedArrayBuffer; client: number } | { type: "stop" }) => {
+  if (m.type === "port") core.servePort(m.port, m.slot, m.client);
   else if (m.type === "stop") server.close();
   else core.command(m);
 });

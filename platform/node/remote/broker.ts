@@ -15,7 +15,8 @@ import { UnsupportedError } from "../../../src/futures/errors.js";
 import type { BrokerCommand } from "../../../src/remote/broker-core.js";
 import { REMOTE_FORM, type RemoteRef, type WireRemote } from "../../../src/remote/link.js";
 import type { ManagerHost } from "../../../src/remote/manager.js";
-import { PortLink } from "../../../src/remote/port-link.js";
+import { PortLink, newClient } from "../../../src/remote/port-link.js";
+import { RequestRing } from "../../../src/remote/thread-ring.js";
 import { SyncSlot } from "../../../src/remote/sync-slot.js";
 import { SHARED_BRAND, TO_WIRE, WIRE_KEY, toWire, type Shareable, type WireShared } from "../../../src/shared/shareable.js";
 import { brokerThreadFile } from "./files.js";
@@ -41,6 +42,8 @@ export class Broker {
   readonly #objects = new Map<number, object>();
   #refs = 0;
   #link: PortLink | undefined;
+  /** The requests of this process's threads, in the order they made them (see thread-ring.ts). */
+  readonly #ring = new RequestRing();
   readonly #cleanUp = () => rmSync(this.#dir, { recursive: true, force: true });
 
   /** This thread's broker, started on first use. */
@@ -51,7 +54,11 @@ export class Broker {
   private constructor() {
     this.#dir = mkdtempSync(join(tmpdir(), "isofutures-")); // mode 0700: only this user's processes
     this.address = process.platform === "win32" ? `\\\\?\\pipe\\isofutures-${randomBytes(12).toString("hex")}` : join(this.#dir, "broker.sock");
-    this.#worker = new Worker(brokerThreadFile(), { workerData: { address: this.address, token: this.token }, execArgv: [], name: "isofutures-broker" });
+    this.#worker = new Worker(brokerThreadFile(), {
+      workerData: { address: this.address, token: this.token, ring: this.#ring.buffer },
+      execArgv: [],
+      name: "isofutures-broker",
+    });
     this.#worker.unref(); // it serves; it never holds the program open
     this.#worker.on("error", () => {});
     process.once("exit", this.#cleanUp);
@@ -141,8 +148,9 @@ export class Broker {
   #attach(): PortLink {
     const { port1, port2 } = new MessageChannel();
     const slot = new SyncSlot().buffer;
-    this.#worker.postMessage({ type: "port", port: port1, slot }, [port1]);
-    return new PortLink(port2 as never, slot);
+    const client = newClient();
+    this.#worker.postMessage({ type: "port", port: port1, slot, client }, [port1]);
+    return new PortLink(port2 as never, slot, { buffer: this.#ring.buffer, client });
   }
 }
 

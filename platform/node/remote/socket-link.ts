@@ -16,19 +16,22 @@ import { OP_FLUSH, decodeFailure } from "../../../src/remote/ops.js";
 import { giveBackAll } from "../../../src/remote/loans.js";
 import { SyncSlot } from "../../../src/remote/sync-slot.js";
 import { ByteRing } from "./ring.js";
+import { Deque } from "../../../src/pool/scheduler/deque.js";
 import { linkThreadFile } from "./files.js";
 
 const RING_BYTES = 1 << 20;
 
 export class SocketLink implements Link {
+  /** Requests keep their order on the connection, and a child reports a result only once they are done. */
+  readonly writeBehind = true;
   readonly #ring = new ByteRing(RING_BYTES);
   readonly #slot = new SyncSlot();
   readonly #pending: Pending;
   readonly #worker: Worker;
   readonly #port: MessagePort;
   readonly #replies = new RecordReader<Reply>("reply");
-  /** Records that found no room in the ring, in order; they go before anything written later. */
-  #overflow: Uint8Array[] = [];
+  /** Records that found no room in the ring, each followed by what to call once it is in; in order. */
+  readonly #backlog = new Deque<Uint8Array | (() => void)>(64);
   #draining = false;
   #held = false;
   #unflushed = false;
@@ -70,10 +73,11 @@ export class SocketLink implements Link {
     return reply;
   }
 
-  send(op: number, object: number, payload: Uint8Array): void {
+  send(op: number, object: number, payload: Uint8Array, blocking = false): Promise<void> | undefined {
     this.#pending.check(object);
-    this.#put(op, FLAG_NO_REPLY, unwaitedId(object), object, payload);
+    const written = this.#put(op, FLAG_NO_REPLY, unwaitedId(object), object, payload, blocking);
     this.#unflushed = true;
+    return written;
   }
 
   /**
@@ -90,7 +94,7 @@ export class SocketLink implements Link {
 
   callSync(op: number, object: number, payload: Uint8Array): Uint8Array {
     this.#pending.check(object);
-    this.#flushOverflowSync();
+    this.#flushBacklogSync();
     const id = this.#pending.id();
     this.#slot.expect(id);
     if (!this.#ring.tryWriteRecord(op, FLAG_SYNC, id, object, payload)) {
@@ -117,33 +121,57 @@ export class SocketLink implements Link {
     else this.#port.unref();
   }
 
-  #put(op: number, flags: number, id: number, object: number, payload: Uint8Array): void {
-    if (this.#overflow.length === 0 && this.#ring.tryWriteRecord(op, flags, id, object, payload)) return;
+  // A request goes into the ring at once when it fits and nothing waits before it. Else it waits
+  // in line (a full ring is the broker falling behind): `blocking` (a sync caller) waits here; an
+  // async caller gets a promise of its turn — back-pressure instead of an ever-growing backlog.
+  #put(op: number, flags: number, id: number, object: number, payload: Uint8Array, blocking = false): Promise<void> | undefined {
+    const backlog = this.#backlog;
+    if (backlog.length === 0 && this.#ring.tryWriteRecord(op, flags, id, object, payload)) return undefined;
     const record = requestRecord(op, flags, id, object, payload);
     if (record.length > this.#ring.capacity) throw new RangeError(`a request of ${record.length} bytes is larger than the link can carry (${this.#ring.capacity})`);
-    this.#overflow.push(record);
+    if (blocking) {
+      this.#flushBacklogSync();
+      this.#ring.waitForRoomSync(record.length, Infinity);
+      this.#ring.tryWrite(record);
+      return undefined;
+    }
+    const written = new Promise<void>((resolve) => {
+      backlog.push(record);
+      backlog.push(resolve);
+    });
     if (!this.#draining) void this.#drain();
+    return written;
   }
 
-  // The ring was full: move what waits into it as room appears, without blocking this thread.
+  // The ring was full: what waits goes in as room appears, in order, without blocking this thread.
   async #drain(): Promise<void> {
     this.#draining = true;
+    const backlog = this.#backlog;
     try {
-      while (this.#overflow.length > 0) {
-        const next = this.#overflow[0] as Uint8Array;
-        if (this.#ring.tryWrite(next)) this.#overflow.shift();
-        else await this.#ring.roomChanged();
+      while (backlog.length > 0) {
+        const next = backlog.peek() as Uint8Array;
+        if (!this.#ring.tryWrite(next)) {
+          await this.#ring.roomChanged();
+          continue;
+        }
+        backlog.shift();
+        (backlog.shift() as () => void)();
       }
     } finally {
       this.#draining = false;
     }
   }
 
-  #flushOverflowSync(): void {
-    while (this.#overflow.length > 0) {
-      const next = this.#overflow[0] as Uint8Array;
-      if (this.#ring.tryWrite(next)) this.#overflow.shift();
-      else this.#ring.waitForRoomSync(next.length, Infinity);
+  #flushBacklogSync(): void {
+    const backlog = this.#backlog;
+    while (backlog.length > 0) {
+      const next = backlog.peek() as Uint8Array;
+      if (!this.#ring.tryWrite(next)) {
+        this.#ring.waitForRoomSync(next.length, Infinity);
+        continue;
+      }
+      backlog.shift();
+      (backlog.shift() as () => void)();
     }
   }
 }
