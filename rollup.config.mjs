@@ -47,12 +47,13 @@ const queueExternal = (id) => external(id) || id === "bullmq" || id === "ioredis
 // dependency and its browser build loads unbundled.
 const bundled = () => nodeResolve({ mainFields: ["module", "main"], resolveOnly: ["observable-fns"] });
 
-// `import source from "virtual:worker-bootstrap"`: the bootstrap, bundled on its own into one ES
-// module, as a string.
-function inlineBootstrap(entry) {
-  const id = "\0virtual:worker-bootstrap";
+// `import("virtual:worker-bootstrap")`: the browser worker's bootstrap, bundled on its own into one
+// ES module, minified, as the string a module of the browser build exports (worker-bootstrap.js). It
+// is fetched when the first executor is made, not carried by the app's main bundle.
+function workerBootstrap(entry) {
+  const id = resolve("platform/browser/worker-bootstrap.js");
   return {
-    name: "inline-bootstrap",
+    name: "worker-bootstrap",
     resolveId: (source) => (source === "virtual:worker-bootstrap" ? id : null),
     async load(source) {
       if (source !== id) return null;
@@ -60,9 +61,18 @@ function inlineBootstrap(entry) {
       const { output } = await bundle.generate({ format: "es" });
       await bundle.close();
       const { code } = await transform(output[0].code, { minify: true, format: "esm", target: "es2022" });
-      return `export default ${JSON.stringify(code)};`;
+      return { code: `export default ${JSON.stringify(code)};`, map: { mappings: "" } };
     },
   };
+}
+
+// The browser build keeps one file per module, so that an app's bundler leaves out, module by
+// module, what the app does not use ("sideEffects": false): the shared-memory classes, streams,
+// Manager. Its two entries are dist/browser/index.js and worker.js; the rest sits beside them under
+// the sources' own paths (observable-fns under vendor/).
+function browserFileName(chunk) {
+  if (chunk.isEntry && (chunk.name === "index" || chunk.name === "worker")) return "[name].js";
+  return `${chunk.name.replace(/^node_modules\//, "vendor/")}.js`;
 }
 
 // The worker command is run as a program (package.json "bin").
@@ -161,17 +171,17 @@ export default [
     output: { dir: "dist/node", format: "cjs", sourcemap: true, sourcemapExcludeSources: true, entryFileNames: "[name].cjs", exports: "named" },
   },
   {
-    // The browser build: no Node built-in is reachable from it. The worker bootstrap is bundled
-    // into a string inside it (started from a Blob URL), so apps never serve a file of ours.
+    // The browser build: no Node built-in is reachable from it. The worker bootstrap is a string in
+    // a module of it (started from a Blob URL), so apps never serve a file of ours.
     input: { index: "platform/browser/index.ts", worker: "platform/browser/worker.ts" },
-    plugins: [inlineBootstrap("platform/browser/worker-entry.ts"), bundled(), ts()],
+    plugins: [workerBootstrap("platform/browser/worker-entry.ts"), bundled(), ts()],
     output: {
       dir: "dist/browser",
       format: "es",
       sourcemap: true,
       sourcemapExcludeSources: true,
-      entryFileNames: "[name].js",
-      chunkFileNames: "shared-[hash].js",
+      preserveModules: true,
+      entryFileNames: browserFileName,
     },
   },
   // One self-contained declaration file per entry (no shared chunk to resolve from a .d.cts).
