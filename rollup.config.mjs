@@ -66,6 +66,23 @@ function workerBootstrap(entry) {
   };
 }
 
+// `import("virtual:kinds-copy")`: a copy of the shared-object classes as one file with no import of
+// its own (platform/browser/kinds-copy.ts says why).
+function kindsCopy(entry) {
+  const id = resolve("platform/browser/kinds-copy.bundle.js");
+  return {
+    name: "kinds-copy",
+    resolveId: (source) => (source === "virtual:kinds-copy" ? id : null),
+    async load(source) {
+      if (source !== id) return null;
+      const bundle = await rollup({ input: entry, plugins: [ts()], onwarn: () => {} });
+      const { output } = await bundle.generate({ format: "es" });
+      await bundle.close();
+      return { code: output[0].code, map: { mappings: "" } };
+    },
+  };
+}
+
 // The browser build keeps one file per module, so that an app's bundler leaves out, module by
 // module, what the app does not use ("sideEffects": false): the shared-memory classes, streams,
 // Manager. Its two entries are dist/browser/index.js and worker.js; the rest sits beside them under
@@ -174,7 +191,7 @@ export default [
     // The browser build: no Node built-in is reachable from it. The worker bootstrap is a string in
     // a module of it (started from a Blob URL), so apps never serve a file of ours.
     input: { index: "platform/browser/index.ts", worker: "platform/browser/worker.ts" },
-    plugins: [workerBootstrap("platform/browser/worker-entry.ts"), bundled(), ts()],
+    plugins: [workerBootstrap("platform/browser/worker-entry.ts"), kindsCopy("platform/browser/kinds-copy.ts"), bundled(), ts()],
     output: {
       dir: "dist/browser",
       format: "es",

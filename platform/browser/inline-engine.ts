@@ -8,5 +8,9 @@
 import type { SchedulerMaker } from "../../src/pool/engine.js";
 import { startScheduler } from "../../src/pool/scheduler/scheduler.js";
 import { spawnInline } from "../../src/inline-endpoint.js";
+import { useKindsCopy } from "./kinds-loader.js";
 
-export const inlineScheduler: SchedulerMaker = (factory, config) => startScheduler({ ...factory, spawn: spawnInline }, config);
+export const inlineScheduler: SchedulerMaker = (factory, config) => {
+  useKindsCopy();
+  return startScheduler({ ...factory, spawn: spawnInline }, config);
+};

@@ -6,8 +6,10 @@
  */
 import type { SchedulerMaker } from "../../src/pool/engine.js";
 import { startScheduler } from "../../src/pool/scheduler/scheduler.js";
+import { useKindsCopy } from "./kinds-loader.js";
 import type { Spawn } from "./web-worker.js";
 
 export function threadScheduler(spawn: Spawn): SchedulerMaker {
+  useKindsCopy();
   return (factory, config) => startScheduler({ ...factory, spawn }, config);
 }

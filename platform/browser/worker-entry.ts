@@ -7,8 +7,10 @@
 import { reviveManagerProxy } from "../../src/remote/manager.js";
 import { setRemoteReviver } from "../../src/shared/shareable.js";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
+import { allKinds } from "../../src/shared/all-kinds.js";
 import { selfPort } from "./worker-port.js";
 
 // A Manager's proxies reach this worker with a port of their own to the page that keeps the Manager.
 setRemoteReviver(reviveManagerProxy);
+allKinds(); // the page may send any kind of shared object
 startWorkerRuntime(selfPort());

@@ -5,6 +5,7 @@
 import { describe } from "../../src/util/describe.js";
 import type { TaskFunction } from "../../src/types.js";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
+import { allKinds } from "../../src/shared/all-kinds.js";
 import { reviveManagerProxy } from "../../src/remote/manager.js";
 import { setRemoteReviver } from "../../src/shared/shareable.js";
 import { selfPort } from "./worker-port.js";
@@ -24,5 +25,6 @@ export function serve(functions: Record<string, TaskFunction>): void {
     throw new TypeError("serve() must be called in a Web Worker started by a ThreadPoolExecutor (its worker option)");
   }
   setRemoteReviver(reviveManagerProxy);
+  allKinds(); // the page may send any kind of shared object
   startWorkerRuntime(selfPort(), { ...functions });
 }

@@ -12,6 +12,7 @@ import { encodeError } from "../../src/wire/error-codec.js";
 import { OP_FATAL, OP_INIT, type WorkerInit } from "../../src/wire/protocol.js";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
 import { installRemote } from "./remote/install.js";
+import { allKinds } from "../../src/shared/all-kinds.js";
 import { linksFlushed } from "./remote/socket-link.js";
 
 /** A dying child whose messages the parent does not read leaves after this long anyway (ms). */
@@ -21,6 +22,7 @@ const send = process.send?.bind(process);
 if (send) {
   // Shared objects of the parent arrive as references: they become proxies on a link to its broker.
   installRemote();
+  allKinds(); // the caller may send any kind of shared object
   let pending = 0;
   let exitCode: number | undefined;
   // process.exit() would drop messages still queued for the pipe: leave once they are written.

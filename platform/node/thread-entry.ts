@@ -7,11 +7,13 @@ import { parentPort } from "node:worker_threads";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
 import { idleWait } from "./idle-wait.js";
 import { installRemote } from "./remote/install.js";
+import { allKinds } from "../../src/shared/all-kinds.js";
 
 const port = parentPort;
 if (port) {
   // In a child process, objects of its parent may be passed on to this thread: proxies on a link.
   installRemote();
+  allKinds(); // the caller may send any kind of shared object
   const wait = idleWait(port);
   startWorkerRuntime({
     post: (message, transfer) => port.postMessage(message, transfer as never),

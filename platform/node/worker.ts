@@ -4,6 +4,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
+import { allKinds } from "../../src/shared/all-kinds.js";
 import { describe } from "../../src/util/describe.js";
 import type { TaskFunction } from "../../src/types.js";
 import { idleWait } from "./idle-wait.js";
@@ -21,6 +22,7 @@ export function serve(functions: Record<string, TaskFunction>): void {
   }
   const port = parentPort;
   if (!port) throw new TypeError("serve() must be called in a worker thread started by a ThreadPoolExecutor (its worker option)");
+  allKinds(); // the caller may send any kind of shared object
   const wait = idleWait(port);
   startWorkerRuntime(
     {

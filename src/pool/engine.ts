@@ -6,13 +6,11 @@
  * @internal
  * @module
  */
-import { decodeError } from "../wire/error-codec.js";
-import { CancelledError, TimeoutError, WorkerCrashedError, BrokenExecutorError } from "../futures/errors.js";
-import { forceCancel, setException, setResult, setRunning, type FutureOwner } from "../futures/future.js";
+import type { BrokenExecutorError } from "../futures/errors.js";
+import type { FutureOwner } from "../futures/future.js";
 import type { Task, TaskControls } from "./task.js";
 import type { WorkerFactory } from "./endpoint.js";
 import type { SchedulerConfig } from "./scheduler/state.js";
-import { watchAbort } from "./abort-watch.js";
 
 /** Counts returned by `Executor.stats()`. */
 export interface ExecutorStats {
@@ -63,23 +61,23 @@ export interface EngineSettings {
   cancelGrace: number;
 }
 
-/**
- * The core's internals an engine outside `src/` must take from the executor's own copy of the
- * package (an engine's bundle may hold another): settling its futures, watching signals, decoding
- * errors into its classes. Plain constants (the protocol's) it may import itself.
- */
-export const engineKit = {
-  setRunning,
-  setResult,
-  setException,
-  forceCancel,
-  watchAbort,
-  decodeError,
-  errors: { CancelledError, TimeoutError, WorkerCrashedError, BrokenExecutorError },
-} as const;
+/** See engine-kit.ts. */
+export type EngineKit = typeof import("./engine-kit.js").engineKit;
 
-/** See {@link engineKit}. */
-export type EngineKit = typeof engineKit;
+let kit: EngineKit | undefined;
+
+/**
+ * Given by the platforms that have engines outside `src/` (Node's entry); a browser bundle, which has
+ * none, then carries no part of the kit (the error decoder).
+ */
+export function provideEngineKit(given: EngineKit): void {
+  kit = given;
+}
+
+export function providedEngineKit(): EngineKit {
+  if (!kit) throw new TypeError("this build of isofutures has no engines but its pools (engine kit not provided)");
+  return kit;
+}
 
 /**
  * Makes the engine of a pool: `startScheduler` (scheduler.ts), or, in browsers, an engine that loads

@@ -10,7 +10,7 @@ import { FunctionTable } from "./functions.js";
 import { newFuture, setException, setJob, type Future } from "../futures/future.js";
 import { startMap, type MapHost, type MapOptions } from "./map.js";
 import { KIND_CALL, KIND_STREAM, STREAM_WINDOW, taskCode } from "../wire/protocol.js";
-import { engineKit, type Engine, type EngineKit, type EngineSettings, type ExecutorStats, type SchedulerMaker } from "./engine.js";
+import { providedEngineKit, type Engine, type EngineKit, type EngineSettings, type ExecutorStats, type SchedulerMaker } from "./engine.js";
 export type { ExecutorStats } from "./engine.js";
 import { Task, type ChunkOutcome, type StreamSink, type TaskControls } from "./task.js";
 import { TaskStream, type StreamOptions } from "./stream.js";
@@ -184,7 +184,7 @@ export abstract class Executor<M extends object = AnyTasks> {
     const initArgs = checkedInitArgs(o.initArgs, kind, factory);
     const settings = { maxWorkers, cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE, name: o.name ?? "isofutures" };
     this.#scheduler = config.engine
-      ? config.engine(engineKit, settings)
+      ? config.engine(providedEngineKit(), settings)
       : (config.scheduler ?? noScheduler)(factory, {
           ...settings,
           minWorkers,

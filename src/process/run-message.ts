@@ -7,7 +7,7 @@
  */
 import type { WorkerFactory } from "../pool/endpoint.js";
 import type { FnDef } from "../pool/task.js";
-import { encodeShared, holdsShared } from "../shared/revive.js";
+import { encodeShared, holdsShared } from "../shared/encode.js";
 import { sharedSeen } from "../shared/shareable.js";
 import { ARGS_ARRAY, KIND_CALL, OP_RUN, taskCode } from "../wire/protocol.js";
 import { isTransfer } from "../wire/transfer.js";

@@ -8,7 +8,7 @@ import { describe } from "../util/describe.js";
 import { TimeoutError } from "../futures/errors.js";
 import { assertTimeout, checkInteger } from "../util/validate.js";
 import { deadlineOf, remaining, sharedInts, waitActing, waitAsync, waitSync, type Acting } from "./memory.js";
-import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
+import { SHARED_BRAND, TO_WIRE, registerKind } from "./shareable.js";
 import { spinLock, spinUnlock } from "./spin.js";
 import type { TimeoutOptions } from "./lock.js";
 
@@ -230,3 +230,6 @@ function waitSpin(cells: Int32Array, generation: number): void {
     // the last party is running the action
   }
 }
+
+// How a worker (or this thread, for a result) rebuilds one from its wire state (see revive.ts).
+registerKind("Barrier", ([cells, action, timeout]) => new Barrier(0, timeout === null ? {} : { timeout }, [cells, action]));

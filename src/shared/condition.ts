@@ -8,7 +8,7 @@ import { InvalidStateError } from "../futures/errors.js";
 import { checkInteger } from "../util/validate.js";
 import { Lock, RLock, checkedDeadline, type TimeoutOptions } from "./lock.js";
 import { deadlineOf, remaining, sharedInts, threadId, waitActing, waitAsync, waitSync, type Acting } from "./memory.js";
-import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
+import { SHARED_BRAND, TO_WIRE, registerKind } from "./shareable.js";
 import { spinLock, spinUnlock } from "./spin.js";
 
 const MUTEX = 0;
@@ -256,3 +256,6 @@ export class Condition {
     return [[this.#cells, lock instanceof RLock ? "RLock" : "Lock", (lock[TO_WIRE]()[0] as unknown[])[0]], []];
   }
 }
+
+// How a worker (or this thread, for a result) rebuilds one from its wire state (see revive.ts).
+registerKind("Condition", ([cells, lockKind, lockCells]) => new Condition(lockKind === "RLock" ? new RLock(lockCells) : new Lock(lockCells), undefined, cells));

@@ -1,30 +1,15 @@
 /**
  * Finding shared objects inside arguments, map items and results, and replacing them by their wire
  * forms. Apart from `revive.ts`, which rebuilds them and so imports every class: the caller side
- * sends shared objects without carrying the classes of those it never uses.
+ * sends shared objects without carrying the classes of those it never uses. (revive.ts does not
+ * import this file either: a bundler that groups modules by who can reach them — esbuild — would
+ * otherwise put this file, which an app's main bundle needs, in the chunk of those classes.)
  * @internal
  * @module
  */
-import { isShareable, toWire, type Shareable, type WireShared } from "./shareable.js";
+import { MAX_DEPTH, MAX_VISITS, isPlain, isShareable, setOwn, toWire, type Shareable, type WireShared } from "./shareable.js";
 
-// Shareables are looked for inside plain objects and arrays (not class instances, maps or typed
-// arrays), down to MAX_DEPTH levels and at most MAX_VISITS values per argument list, so that a
-// huge or cyclic argument costs a bounded walk.
-export const MAX_DEPTH = 8;
-export const MAX_VISITS = 100_000;
 let visits = 0;
-
-/** Arrays and plain objects: the containers the search looks inside. */
-export function isPlain(value: object): boolean {
-  if (Array.isArray(value)) return true;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Sets a data property (a key named "__proto__" stays a key, not the prototype). */
-export function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
-}
 
 function holds(value: unknown, depth: number, seen: Set<object>): boolean {
   if (typeof value !== "object" || value === null) return false;

@@ -4,7 +4,7 @@
  */
 import { checkedDeadline, type TimeoutOptions } from "./lock.js";
 import { deadlineOf, remaining, sharedInts, waitActing, waitAsync, waitSync, type Acting } from "./memory.js";
-import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
+import { SHARED_BRAND, TO_WIRE, registerKind } from "./shareable.js";
 
 const FLAG = 0;
 
@@ -79,3 +79,6 @@ export class Event {
     return [[this.#cells], []];
   }
 }
+
+// How a worker (or this thread, for a result) rebuilds one from its wire state (see revive.ts).
+registerKind("Event", (s) => new Event(s[0]));

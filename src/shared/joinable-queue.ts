@@ -6,6 +6,7 @@ import { InvalidStateError, TimeoutError } from "../futures/errors.js";
 import { checkedDeadline, type TimeoutOptions } from "./lock.js";
 import { deadlineOf, type Acting } from "./memory.js";
 import { CHANGES, Queue, UNFINISHED } from "./queue.js";
+import { registerKind } from "./shareable.js";
 
 /**
  * A {@link Queue} that counts unfinished items (Python's `JoinableQueue`): each `put` adds one,
@@ -73,3 +74,6 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
     }
   }
 }
+
+// How a worker (or this thread, for a result) rebuilds one from its wire state (see revive.ts).
+registerKind("JoinableQueue", (s) => new JoinableQueue(undefined, s[0]));

@@ -7,7 +7,7 @@
 import { InvalidStateError, TimeoutError } from "../futures/errors.js";
 import { assertTimeout } from "../util/validate.js";
 import { deadlineOf, remaining, sharedInts, threadId, waitActing, waitAsync, waitSync, type Acting } from "./memory.js";
-import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
+import { SHARED_BRAND, TO_WIRE, registerKind } from "./shareable.js";
 
 const STATE = 0;
 const OWNER = 1;
@@ -328,3 +328,7 @@ export function checkedDeadline(options: TimeoutOptions | undefined, what: strin
   assertTimeout(timeout, `${what}: timeout`);
   return timeout === 0 ? 0 : deadlineOf(timeout);
 }
+
+// How a worker (or this thread, for a result) rebuilds one from its wire state (see revive.ts).
+registerKind("Lock", (s) => new Lock(s[0]));
+registerKind("RLock", (s) => new RLock(s[0]));

@@ -5,7 +5,7 @@
  */
 import { InvalidStateError, TimeoutError } from "../futures/errors.js";
 import { assertTimeout } from "../util/validate.js";
-import { SHARED_BRAND, TO_WIRE, noteShared } from "./shareable.js";
+import { SHARED_BRAND, TO_WIRE, noteShared, registerKind } from "./shareable.js";
 
 const DATA = 0;
 const EOF = 1;
@@ -192,3 +192,6 @@ export function Pipe<T = unknown>(options: PipeOptions = {}): [Connection<T>, Co
   noteShared();
   return [new Connection<T>(port1, true, duplex), new Connection<T>(port2, duplex, true)];
 }
+
+// How a worker (or this thread, for a result) rebuilds one from its wire state (see revive.ts).
+registerKind("Connection", ([port, readable, writable]) => new Connection(port, readable, writable));

@@ -11,7 +11,7 @@ import { checkInteger } from "../util/validate.js";
 import { checkedDeadline, type TimeoutOptions } from "./lock.js";
 import { deadlineOf, remaining, requireSharedMemory, waitActing, waitSync, type Acting } from "./memory.js";
 import { decode, encode } from "./serialize.js";
-import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
+import { SHARED_BRAND, TO_WIRE, registerKind } from "./shareable.js";
 import { spinLock, spinUnlock } from "./spin.js";
 
 const MUTEX = 0;
@@ -418,3 +418,6 @@ export class Queue<T = unknown> {
     return [[this.#buffer], []];
   }
 }
+
+// How a worker (or this thread, for a result) rebuilds one from its wire state (see revive.ts).
+registerKind("Queue", (s) => new Queue(undefined, s[0]));

@@ -1,22 +1,12 @@
 /**
- * Rebuilds a shared-memory object from its wire form, around the same memory (or port).
+ * Rebuilds a shared-memory object from its wire form, around the same memory (or port), with the
+ * reviver its class registered (shareable.ts): this file imports no class, so that rebuilding costs
+ * a bundle only the classes it uses.
  * @internal
  * @module
  */
-import { Barrier } from "./barrier.js";
-import { Condition } from "./condition.js";
-import { Event } from "./event.js";
-import { Lock, RLock } from "./lock.js";
-import { Connection } from "./pipe.js";
-import { Queue } from "./queue.js";
-import { JoinableQueue } from "./joinable-queue.js";
-import { RingBuffer } from "./ring-buffer.js";
-import { BoundedSemaphore, Semaphore } from "./semaphore.js";
-import { SharedArray, type ElementType } from "./shared-array.js";
-import { MAX_DEPTH, MAX_VISITS, isPlain, setOwn } from "./encode.js";
-import { WIRE_KEY, isWireShared, noteShared, remoteReviver, type WireShared } from "./shareable.js";
+import { MAX_DEPTH, MAX_VISITS, WIRE_KEY, isPlain, isWireShared, kindReviver, noteShared, remoteReviver, setOwn, type WireShared } from "./shareable.js";
 
-export { encodeShared, holdsShared } from "./encode.js";
 export { setRemoteReviver } from "./shareable.js";
 
 export function revive(wire: WireShared): object {
@@ -28,35 +18,11 @@ export function revive(wire: WireShared): object {
       `a ${wire[WIRE_KEY]} of another process arrived where it cannot be used (only Node child processes of its owner, and their threads, can reach it)`,
     );
   }
-  const [a, b, c] = wire.state as [any, any, any];
-  switch (wire[WIRE_KEY]) {
-    case "Lock":
-      return new Lock(a);
-    case "RLock":
-      return new RLock(a);
-    case "Semaphore":
-      return new Semaphore(0, a);
-    case "BoundedSemaphore":
-      return new BoundedSemaphore(0, a);
-    case "Event":
-      return new Event(a);
-    case "Condition":
-      return new Condition(b === "RLock" ? new RLock(c) : new Lock(c), undefined, a);
-    case "Barrier":
-      return new Barrier(0, c === null ? {} : { timeout: c as number }, [a, b]);
-    case "SharedArray":
-      return new SharedArray(a as ElementType, 0, [b, new RLock(c)]);
-    case "RingBuffer":
-      return new RingBuffer(0, { type: a as ElementType }, b);
-    case "Queue":
-      return new Queue(undefined, a);
-    case "JoinableQueue":
-      return new JoinableQueue(undefined, a);
-    case "Connection":
-      return new Connection(a, b, c);
-    default:
-      throw new TypeError(`unknown shared object kind ${JSON.stringify(wire[WIRE_KEY])}: are both sides the same version of isofutures?`);
+  const make = kindReviver(wire[WIRE_KEY]);
+  if (make === undefined) {
+    throw new TypeError(`unknown shared object kind ${JSON.stringify(wire[WIRE_KEY])}: are both sides the same version of isofutures?`);
   }
+  return make(wire.state);
 }
 
 let visits = 0;

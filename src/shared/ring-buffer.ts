@@ -10,7 +10,7 @@ import { TimeoutError } from "../futures/errors.js";
 import { checkInteger } from "../util/validate.js";
 import { checkedDeadline, type TimeoutOptions } from "./lock.js";
 import { remaining, requireSharedMemory, waitAsync, waitSync } from "./memory.js";
-import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
+import { SHARED_BRAND, TO_WIRE, registerKind } from "./shareable.js";
 import { typedArrayClass, type ElementType } from "./shared-array.js";
 
 const ENQ = 0;
@@ -331,3 +331,6 @@ function partial(written: number, total: number): PartialWrite {
   error.written = written;
   return error;
 }
+
+// How a worker (or this thread, for a result) rebuilds one from its wire state (see revive.ts).
+registerKind("RingBuffer", ([type, buffer]) => new RingBuffer(0, { type }, buffer));

@@ -7,7 +7,7 @@ import { InvalidStateError, TimeoutError } from "../futures/errors.js";
 import { checkInteger } from "../util/validate.js";
 import { checkedDeadline, makeGuard, type Guard, type TimeoutOptions } from "./lock.js";
 import { deadlineOf, remaining, sharedInts, waitActing, waitAsync, waitSync, type Acting } from "./memory.js";
-import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
+import { SHARED_BRAND, TO_WIRE, registerKind } from "./shareable.js";
 
 const VALUE = 0;
 const LIMIT = 1; // bound of a BoundedSemaphore, -1 for none
@@ -148,3 +148,7 @@ export class BoundedSemaphore extends Semaphore {
     Atomics.notify(this.cells, VALUE, n);
   }
 }
+
+// How a worker (or this thread, for a result) rebuilds one from its wire state (see revive.ts).
+registerKind("Semaphore", (s) => new Semaphore(0, s[0]));
+registerKind("BoundedSemaphore", (s) => new BoundedSemaphore(0, s[0]));

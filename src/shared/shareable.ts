@@ -90,3 +90,54 @@ export function setRemoteReviver(fn: (wire: WireShared) => object): void {
 export function remoteReviver(): ((wire: WireShared) => object) | undefined {
   return reviveRemote;
 }
+
+// Shareables are looked for inside plain objects and arrays (not class instances, maps or typed
+// arrays), down to MAX_DEPTH levels and at most MAX_VISITS values per argument list, so that a
+// huge or cyclic argument costs a bounded walk.
+export const MAX_DEPTH = 8;
+export const MAX_VISITS = 100_000;
+/** Arrays and plain objects: the containers the search looks inside. */
+export function isPlain(value: object): boolean {
+  if (Array.isArray(value)) return true;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Sets a data property (a key named "__proto__" stays a key, not the prototype). */
+export function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** Builds one object of a kind from its wire state. */
+// `any[]`: the state is whatever the kind's TO_WIRE gave, a layout each reviver knows for itself.
+export type KindReviver = (state: any[]) => object;
+
+/**
+ * The kinds of shared objects this bundle can rebuild: each class's module registers its kind as it
+ * loads, so a bundle holds the classes it uses and no others (workers and brokers, which may be sent
+ * any kind, load them all: all-kinds.ts).
+ */
+const kinds = new Map<string, KindReviver>();
+let allKinds = false;
+
+export function registerKind(kind: string, revive: KindReviver): void {
+  kinds.set(kind, revive);
+}
+
+export function kindReviver(kind: string): KindReviver | undefined {
+  return kinds.get(kind);
+}
+
+/** The kinds registered here, and their revivers. */
+export function registeredKinds(): [string, KindReviver][] {
+  return [...kinds];
+}
+
+/** Every kind is registered (all-kinds.ts): nothing to look for before rebuilding. */
+export function noteAllKinds(): void {
+  allKinds = true;
+}
+
+export function hasAllKinds(): boolean {
+  return allKinds;
+}

@@ -6,7 +6,7 @@
 import { describe } from "../util/describe.js";
 import { RLock, type TimeoutOptions } from "./lock.js";
 import { requireSharedMemory } from "./memory.js";
-import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
+import { SHARED_BRAND, TO_WIRE, registerKind } from "./shareable.js";
 
 const TYPES = {
   int8: Int8Array,
@@ -109,3 +109,6 @@ export class SharedArray<T extends ElementType = "float64"> {
     return [[this.#type, this.values.buffer, (this.lock[TO_WIRE]()[0] as unknown[])[0]], []];
   }
 }
+
+// How a worker (or this thread, for a result) rebuilds one from its wire state (see revive.ts).
+registerKind("SharedArray", ([type, buffer, lockCells]) => new SharedArray(type, 0, [buffer, new RLock(lockCells)]));

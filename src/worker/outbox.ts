@@ -7,7 +7,7 @@
  * @internal
  * @module
  */
-import { encodeShared, holdsShared } from "../shared/revive.js";
+import { encodeShared, holdsShared } from "../shared/encode.js";
 import { isShareable, sharedSeenInThread, toWire } from "../shared/shareable.js";
 import { encodeError } from "../wire/error-codec.js";
 import { OP_RESULTS, ST_ERROR, ST_ITEM, ST_OK, ST_OK_SHARED } from "../wire/protocol.js";

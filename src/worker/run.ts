@@ -5,7 +5,8 @@
  * @internal
  * @module
  */
-import { encodeShared, holdsShared, reviveShared } from "../shared/revive.js";
+import { encodeShared, holdsShared } from "../shared/encode.js";
+import { reviveShared } from "../shared/revive.js";
 import { sharedSeenInThread } from "../shared/shareable.js";
 import { encodeError } from "../wire/error-codec.js";
 import {

@@ -16,6 +16,7 @@ import { BrokerCore, Client, type BrokerCommand, type PortLike } from "../../../
 import { OP_HELLO } from "../../../src/remote/ops.js";
 import { REQUEST_HEADER, RecordReader, RecordWriter, type Request } from "../../../src/remote/records.js";
 import { installRemote } from "./install.js";
+import { allKinds } from "../../../src/shared/all-kinds.js";
 
 const { address, token, ring } = workerData as { address: string; token: string; ring: SharedArrayBuffer };
 const owner = parentPort!;
@@ -23,6 +24,7 @@ const core = new BrokerCore();
 core.serveRing(ring);
 // Objects this broker rebuilds may be proxies of yet another process's objects.
 installRemote();
+allKinds(); // owners register objects of every kind here
 
 /** A child process's connection. */
 class SocketClient extends Client {

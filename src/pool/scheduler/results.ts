@@ -5,12 +5,12 @@
  * @internal
  * @module
  */
-import { isWireShared } from "../../shared/shareable.js";
-import { loadReviver, reviver, type Reviver } from "../reviver.js";
+import { isWireShared, type WireShared } from "../../shared/shareable.js";
+import { revive, reviveShared } from "../../shared/revive.js";
+import { loadKinds, missingKinds } from "../reviver.js";
 import { decodeError } from "../../wire/error-codec.js";
 import { setException, setResult } from "../../futures/future.js";
 import { OP_FATAL, OP_INIT_FAILED, OP_READY, OP_RESULTS, ST_CHUNK_SHARED, ST_ERROR, ST_ITEM, ST_OK, ST_OK_SHARED, type WireError } from "../../wire/protocol.js";
-import type { WireShared } from "../../shared/shareable.js";
 import type { Task } from "../task.js";
 import { Dispatch } from "./dispatch.js";
 import { now } from "./state.js";
@@ -110,34 +110,43 @@ export abstract class Results extends Dispatch {
       setException(f, decodeError(value as WireError, `worker "${s.name}"`));
       return;
     }
-    const shared = status === ST_OK_SHARED || status === ST_CHUNK_SHARED || (status === ST_OK && isWireShared(value));
-    const r = shared ? reviver() : undefined;
-    if (shared && r === undefined) {
-      // The first shared object to come back: its class is loaded (pool/reviver.ts), then the result settles.
+    const shared = status === ST_OK ? isWireShared(value) : status === ST_OK_SHARED || status === ST_CHUNK_SHARED;
+    if (shared && missingKinds(status === ST_CHUNK_SHARED ? (value as unknown[])[0] : value)) {
+      // A shared object of a class this bundle does not hold (see pool/reviver.ts): it settles once loaded.
       this.reviving++;
-      const later = (loaded?: Reviver) => {
-        this.reviving--;
-        if (!f.done()) this.finish(t, s, status, value, loaded);
-        this.checkClosed();
-      };
-      loadReviver().then(later, (error: unknown) => later(failedReviver(error)));
+      loadKinds().then(
+        () => this.later(t, s, status, value, shared),
+        (error: unknown) => this.later(t, s, ST_ERROR, new Error(`a shared object in the result could not be rebuilt: its class could not be loaded: ${messageOf(error)}`, { cause: error }), false),
+      );
       return;
     }
-    this.finish(t, s, status, value, r);
+    this.finish(t, s, status, value, shared);
   }
 
-  protected finish(t: Task, s: WorkerSlot, status: number, value: unknown, r: Reviver | undefined): void {
+  protected later(t: Task, s: WorkerSlot, status: number, value: unknown, shared: boolean): void {
+    this.reviving--;
+    if (!t.future.done()) {
+      if (status !== ST_ERROR) this.finish(t, s, status, value, shared);
+      else {
+        this.failed++;
+        setException(t.future, value);
+      }
+    }
+    this.checkClosed();
+  }
+
+  protected finish(t: Task, s: WorkerSlot, status: number, value: unknown, shared: boolean): void {
     const f = t.future;
     let result: unknown;
     try {
       result =
         status === ST_OK
-          ? r !== undefined
-            ? r.revive(value as WireShared)
+          ? shared
+            ? revive(value as WireShared)
             : value
           : status === ST_OK_SHARED
-            ? reviveOne(r!, value)
-            : chunkOutcome(status, value, s.name, r);
+            ? reviveOne(value)
+            : chunkOutcome(status, value, s.name);
     } catch (error) {
       // Only a message forged by task code can get here: it fails the task it names, nothing else.
       this.failed++;
@@ -150,16 +159,8 @@ export abstract class Results extends Dispatch {
 }
 
 /** A result whose shared-memory objects came as wire forms inside it: rebuilt in place. */
-function reviveOne(r: Reviver, value: unknown): unknown {
+function reviveOne(value: unknown): unknown {
   const box = [value];
-  r.reviveShared(box);
+  reviveShared(box);
   return box[0];
-}
-
-/** The classes could not be loaded: each result that needed them fails, saying why. */
-function failedReviver(error: unknown): Reviver {
-  const fail = (): never => {
-    throw new Error(`the classes of shared objects could not be loaded: ${messageOf(error)}`, { cause: error });
-  };
-  return { revive: fail, reviveShared: fail } as unknown as Reviver;
 }

@@ -8,7 +8,7 @@ import { decodeError } from "../../wire/error-codec.js";
 import type { Endpoint } from "../endpoint.js";
 import { InflightRing } from "./inflight.js";
 import { ARGS_ARRAY, CTL_POSTED, CTL_SLEEP, ST_CHUNK, ST_CHUNK_ERRORS, ST_CHUNK_SHARED, type WireError } from "../../wire/protocol.js";
-import type { Reviver } from "../reviver.js";
+import { reviveShared } from "../../shared/revive.js";
 import type { ChunkOutcome, Task } from "../task.js";
 import type { Timer } from "../../util/timers.js";
 
@@ -78,12 +78,12 @@ export function pushTask(msg: unknown[], t: Task): unknown[] {
   return msg;
 }
 
-export function chunkOutcome(status: number, value: unknown, where: string, r?: Reviver): ChunkOutcome {
+export function chunkOutcome(status: number, value: unknown, where: string): ChunkOutcome {
   if (status === ST_CHUNK) return { values: value as unknown[], errors: null };
   if (status !== ST_CHUNK_ERRORS && status !== ST_CHUNK_SHARED) throw new TypeError(`unknown result status ${status}`);
   const [values, flat] = value as [unknown[], unknown[] | null];
   if (status === ST_CHUNK_SHARED) {
-    r!.reviveShared(values);
+    reviveShared(values);
     if (flat === null) return { values, errors: null };
   }
   const errors = new Map<number, unknown>();
