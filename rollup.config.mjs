@@ -39,6 +39,8 @@ const ts = () => ({
 });
 
 const external = (id) => id.startsWith("node:");
+// Node's chunks: the shared runtime, and observable-fns (loaded when a stream is made) under its name.
+const nodeChunkName = (ext) => (chunk) => `${chunk.moduleIds.some((id) => id.includes("observable-fns")) ? "observable-fns" : "[name]"}-[hash].${ext}`;
 // isofutures/bullmq: its peers stay outside, and it imports the package's own entry by name, so
 // that its QueueExecutor extends the very Executor (and makes the very Futures) of "isofutures".
 const queueExternal = (id) => external(id) || id === "bullmq" || id === "ioredis" || id === "isofutures";
@@ -122,7 +124,7 @@ export default [
       sourcemap: true,
       sourcemapExcludeSources: true,
       entryFileNames: "[name].js",
-      chunkFileNames: "[name]-[hash].js",
+      chunkFileNames: nodeChunkName("js"),
     },
   },
   // The thread and process bootstraps as one file each: a new worker loads one module, not a
@@ -163,7 +165,7 @@ export default [
       sourcemap: true,
       sourcemapExcludeSources: true,
       entryFileNames: "[name].cjs",
-      chunkFileNames: "[name]-[hash].cjs",
+      chunkFileNames: nodeChunkName("cjs"),
       exports: "named",
     },
   },

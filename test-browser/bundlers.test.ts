@@ -1,7 +1,9 @@
 // Real bundlers build the same sample app (test-browser/apps/common): Vite, rollup, webpack 5 and
-// esbuild, each in its own folder; Chromium loads each build and the app reports, for each of the
-// three ways of getting task code into workers, the result it got.
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+// esbuild (with and without code splitting), each in its own folder; Chromium loads each build, served
+// from that folder alone, and the app reports, for each of the three ways of getting task code into
+// workers and for a shared object coming back from one, the result it got. The package's later parts
+// (the scheduler, the worker's bootstrap) must be files the bundler emitted, not in the app's entry.
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
@@ -75,7 +77,43 @@ const BUILDERS: Record<string, (out: string) => Promise<void>> = {
     });
     copyAppFiles(out, ["index.html", "tasks.js"]);
   },
+  // The same with code splitting: what the package loads later becomes chunks of the app.
+  async "esbuild --splitting"(out) {
+    const { build } = await import("esbuild");
+    await build({
+      entryPoints: { main: join(APP, "main.js"), "tasks.worker": join(APP, "tasks.worker.js") },
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "browser",
+      outdir: out,
+      logLevel: "error",
+    });
+    copyAppFiles(out, ["index.html", "tasks.js"]);
+  },
 };
+
+/** Bundlers that split: the app's entry file, and the text of every script of the build. */
+const SPLITTING = ["vite", "webpack", "rollup", "esbuild --splitting"];
+
+function scripts(dir: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith(".js")) found.set(join(entry.parentPath, entry.name), readFileSync(join(entry.parentPath, entry.name), "utf8"));
+  }
+  return found;
+}
+
+function entryScript(bundler: string, dir: string): string {
+  if (bundler !== "vite") return join(dir, "main.js");
+  const src = /<script type="module"[^>]*src="\.\/([^"]+)"/.exec(readFileSync(join(dir, "index.html"), "utf8"))?.[1];
+  if (!src) throw new Error("the vite build's index.html names no module script");
+  return join(dir, src);
+}
+
+// Text only the scheduler (lifecycle.ts) and only the worker's bootstrap (definitions.ts) hold.
+const SCHEDULER_MARK = "a worker could not be started";
+const BOOTSTRAP_MARK = "unknown function definition kind";
 
 let browser: Browser;
 let server: StaticServer;
@@ -107,8 +145,20 @@ afterAll(async () => {
 });
 
 describe.each(Object.keys(BUILDERS))("an app bundled by %s", (bundler) => {
-  it.each(["tasks", "worker", "function"])("gets results through %s", async (way) => {
+  it.each(["tasks", "worker", "function", "shared"])("gets results through %s", async (way) => {
     const r = await results[bundler];
     expect(r?.[way]).toBe(FIB_20);
+  }, 180_000);
+
+  it.runIf(SPLITTING.includes(bundler))("keeps the scheduler and the worker's bootstrap out of the app's entry, in files of the build", async () => {
+    await results[bundler];
+    const dir = join(BUILD, bundler);
+    const all = scripts(dir);
+    const entry = all.get(entryScript(bundler, dir));
+    expect(entry).toBeDefined();
+    for (const mark of [SCHEDULER_MARK, BOOTSTRAP_MARK]) {
+      expect(entry).not.toContain(mark);
+      expect([...all.values()].some((text) => text.includes(mark))).toBe(true);
+    }
   }, 180_000);
 });

@@ -10,7 +10,7 @@ import type { AnyTasks } from "../../src/types.js";
 import { web } from "./dom.js";
 import { resolveModule } from "./resolve.js";
 import { runtimeName } from "./runtime.js";
-import { webWorkerFactory } from "./web-worker.js";
+import { processWorkerFactory } from "./deferred-worker.js";
 
 const BROWSER: ProcessPlatform = {
   defaultKind: "thread",
@@ -31,7 +31,7 @@ const BROWSER: ProcessPlatform = {
     if (typeof web.Worker !== "function") {
       throw new UnsupportedError("new Process: this environment has no Web Workers, which a Process runs in");
     }
-    return webWorkerFactory({}, resolveModule);
+    return processWorkerFactory(resolveModule);
   },
   // A Web Worker is never ended by a signal: -15 and -9 come from terminate() and kill() alone.
   signalNumber: () => undefined,

@@ -41,7 +41,16 @@ export function nextThreadId(): number {
   return ++started;
 }
 
-export function webWorkerFactory(options: BrowserThreadOptions, resolveModule: (spec: string | URL) => string): WebWorkerFactory {
+/**
+ * A factory of Web Workers for a pool: the spawning code loads now, and the pool's scheduler, which
+ * exists only once it has, gets the spawner itself (thread-engine.ts). `early` says what to do
+ * when a worker is asked for before (deferred-worker.ts, for a Process).
+ */
+export function webWorkerFactory(
+  options: BrowserThreadOptions,
+  resolveModule: (spec: string | URL) => string,
+  early: (loading: Promise<Spawn>, request: SpawnRequest, events: EndpointEvents) => Endpoint = notLoaded,
+): WebWorkerFactory {
   let spawn: Spawn | undefined;
   const loading = loadSpawn(options).then((s) => (spawn = s));
   loading.catch(() => {}); // reported by each worker that needed it
@@ -51,9 +60,7 @@ export function webWorkerFactory(options: BrowserThreadOptions, resolveModule: (
     allowSource: true,
     resolveModule,
     loading,
-    // A pool's scheduler exists only once this is loaded (it gets the spawner itself); a Process may
-    // start its worker before: it is then started once the code is there.
-    spawn: (request, events) => (spawn ? spawn(request, events) : deferred(loading, request, events)),
+    spawn: (request, events) => (spawn ? spawn(request, events) : early(loading, request, events)),
   };
 }
 
@@ -72,47 +79,4 @@ export function loadThreadEngine(factory: WebWorkerFactory): Promise<SchedulerMa
 
 export function notLoaded(): never {
   throw new Error("internal: a worker was asked for before the scheduler's code was loaded");
-}
-
-/**
- * A worker asked for before its code has loaded: started once it has. Messages sent meanwhile are
- * copied at once (what they transfer moves now, and what cannot be sent throws now, as a post
- * would) and sent when the worker exists.
- */
-function deferred(loading: Promise<Spawn>, request: SpawnRequest, events: EndpointEvents): Endpoint {
-  const threadId = nextThreadId();
-  const queue: { m: unknown[]; t: object[] }[] = [];
-  let inner: Endpoint | undefined;
-  let ended = false;
-  const end = (error?: unknown) => {
-    if (ended) return;
-    ended = true;
-    queueMicrotask(() => events.exit(error === undefined ? {} : { error }));
-  };
-  loading.then(
-    (spawn) => {
-      if (ended) return;
-      try {
-        inner = spawn(request, events, threadId);
-        for (const { m, t } of queue.splice(0)) inner.post(m, t);
-      } catch (error) {
-        inner?.terminate();
-        end(error);
-      }
-    },
-    (error: unknown) => end(new Error(`the worker's code could not be loaded: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
-  );
-  return {
-    post(message, transfer) {
-      if (inner) return inner.post(message, transfer);
-      // The list moves inside the copy: its entries are then the copy's own buffers and ports.
-      queue.push(structuredClone({ m: message, t: [...transfer] }, { transfer: transfer as never }));
-    },
-    terminate() {
-      if (inner) return inner.terminate();
-      end();
-    },
-    setBusy() {},
-    threadId,
-  };
 }

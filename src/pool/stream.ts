@@ -4,7 +4,7 @@
  * at most `highWaterMark` (at least 16) ahead, and is granted more as they are taken.
  * @module
  */
-import { Observable } from "observable-fns";
+import { StreamObservable } from "./observable.js";
 import { InvalidStateError } from "../futures/errors.js";
 import { hasFailed, peek, type Future } from "../futures/future.js";
 import type { StreamSink, Task } from "./task.js";
@@ -32,7 +32,7 @@ interface Observer<T> {
 }
 
 /** The values of a stream task (see `Executor.stream`). */
-export class TaskStream<T> extends Observable<T> implements AsyncIterable<T>, StreamSink {
+export class TaskStream<T> extends StreamObservable<T> implements AsyncIterable<T>, StreamSink {
   readonly #queue: T[] = [];
   #end: { error?: unknown } | undefined;
   #observer: Observer<T> | undefined;

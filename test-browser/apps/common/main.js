@@ -31,5 +31,13 @@ await attempt(
   }, 20),
 );
 
+// 4. A shared object made in a worker comes back: a pipe's end (Connection), whose class this app
+// never imports; the page loads it when it arrives.
+await attempt(
+  "shared",
+  () => new ThreadPoolExecutor({ worker: () => new Worker(new URL("./tasks.worker.js", import.meta.url), { type: "module" }) }),
+  async (p) => (await p.submit("pipeEnd", 20)).recv(),
+);
+
 document.body.dataset.results = JSON.stringify(out);
 document.body.append(JSON.stringify(out));
