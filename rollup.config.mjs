@@ -102,6 +102,11 @@ const executableCli = () => ({
   },
 });
 
+// The declarations name what they use of the standard library (ES2022, and Symbol.dispose /
+// asyncDispose with the Disposable types): an app compiles them with a default configuration, whatever
+// `lib` its target implies (TypeScript 7's default has no Disposable).
+const LIB_REFERENCES = '/// <reference lib="es2022" />\n/// <reference lib="esnext.disposable" />';
+
 // The .cts copies let CommonJS consumers under "moduleResolution": "node16" see CJS types.
 const copyCjsTypes = (files) => ({
   name: "copy-cjs-types",
@@ -214,6 +219,6 @@ export default [
     input,
     external: name === "bullmq" ? queueExternal : external,
     plugins: [bundled(), dts({ tsconfig: name === "bullmq" ? "./tsconfig.queue.json" : "./tsconfig.json", respectExternal: true }), copyCjsTypes([name])],
-    output: { file: `dist/${name}.d.ts`, format: "es" },
+    output: { file: `dist/${name}.d.ts`, format: "es", banner: LIB_REFERENCES },
   })),
 ];

@@ -21,6 +21,7 @@ export {
   wait,
   type AsCompletedOptions,
   type DoneAndNotDone,
+  type FutureView,
   type ReturnWhen,
   type WaitOptions,
 } from "./futures/wait.js";

@@ -79,6 +79,15 @@ export function wait<T>(futures: Iterable<Future<T>>, options: WaitOptions = {})
   });
 }
 
+/**
+ * A future as {@link asCompleted} gives it: the future itself, typed without `then`. TypeScript
+ * types a `for await` variable as the awaited value (`Awaited<Future<T>>` is `T`), while at run time
+ * the loop gives the future; hiding `then` makes the static type the runtime value. Read its outcome
+ * with `result()` / `exception()` (`await f` is typed as the future, though it gives the result).
+ * It is still a `Future<T>` wherever one is expected (`wait`, a `Set<Future<T>>`).
+ */
+export type FutureView<T> = Future<T> & { then: never };
+
 /** Options of {@link asCompleted}. */
 export interface AsCompletedOptions {
   /** ms, counted from the call; when it passes with futures unfinished, iteration throws {@link TimeoutError}. */
@@ -87,12 +96,13 @@ export interface AsCompletedOptions {
 
 /**
  * Yields each distinct future once, as it completes (finishes or is cancelled): first those already
- * done, then in completion order. Check `cancelled()` before `result()`.
+ * done, then in completion order. Check `cancelled()` before `result()`. Each is typed as a
+ * {@link FutureView}, so that `for await (const f of asCompleted(fs))` gives `f` the type of a future.
  *
  * Stopping early (`break`) removes its callbacks from the remaining futures.
  * @throws {@link TimeoutError} from the iterator when `timeout` ms pass first, saying how many futures were unfinished.
  */
-export function asCompleted<T>(futures: Iterable<Future<T>>, options: AsCompletedOptions = {}): AsyncIterableIterator<Future<T>> {
+export function asCompleted<T>(futures: Iterable<Future<T>>, options: AsCompletedOptions = {}): AsyncIterableIterator<FutureView<T>> {
   const { timeout } = options;
   assertTimeout(timeout, "asCompleted: timeout");
   const all = distinctFutures(futures, "asCompleted");
@@ -187,7 +197,7 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, options: AsComplete
       return this;
     },
   };
-  return iterator;
+  return iterator as AsyncIterableIterator<FutureView<T>>;
 }
 
 function distinctFutures<T>(futures: Iterable<Future<T>>, fn: string): Set<Future<T>> {

@@ -230,8 +230,10 @@ export abstract class Executor<M extends object = AnyTasks> {
    * @throws {@link ShutdownError} after `shutdown()`; {@link BrokenExecutorError} once broken;
    *   `TypeError` if `fn` is not a task. Every problem with the arguments fails the future instead.
    */
-  submit<K extends TaskName<M>>(fn: K, ...args: TaskArgs<M[K]>): Future<TaskResult<M[K]>>;
+  // The overload of task names comes last: a compiler that reports only the last overload's error
+  // (TypeScript 7) then says which name is wrong, and `& string` makes it list the names there are.
   submit<F extends TaskFunction>(fn: F | TaskRef<F>, ...args: TaskArgs<F>): Future<TaskResult<F>>;
+  submit<K extends TaskName<M> & string>(fn: K, ...args: TaskArgs<M[K]>): Future<TaskResult<M[K]>>;
   submit<R>(fn: unknown, ...args: unknown[]): Future<R> {
     return this.#submit("submit", fn, args, undefined) as Future<R>;
   }
@@ -240,8 +242,8 @@ export abstract class Executor<M extends object = AnyTasks> {
    * {@link Executor.submit} with per-task controls: `timeout` (ms, from when the task starts
    * running) and `signal`. Stopping a running task terminates its worker, which is replaced.
    */
-  submitWith<K extends TaskName<M>>(options: SubmitOptions, fn: K, ...args: TaskArgs<M[K]>): Future<TaskResult<M[K]>>;
   submitWith<F extends TaskFunction>(options: SubmitOptions, fn: F | TaskRef<F>, ...args: TaskArgs<F>): Future<TaskResult<F>>;
+  submitWith<K extends TaskName<M> & string>(options: SubmitOptions, fn: K, ...args: TaskArgs<M[K]>): Future<TaskResult<M[K]>>;
   submitWith<R>(options: SubmitOptions, fn: unknown, ...args: unknown[]): Future<R> {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`submitWith(options, fn, ...args): options must be an object such as { timeout: 1000 }, got ${describe(options)}`);
@@ -327,15 +329,15 @@ export abstract class Executor<M extends object = AnyTasks> {
    * task: its generator is returned, its signal aborted, its worker terminated after `cancelGrace`
    * if it goes on.
    */
-  stream<K extends TaskName<M>>(fn: K, ...args: TaskArgs<M[K]>): TaskStream<StreamValue<M[K]>>;
   stream<F extends TaskFunction>(fn: F | TaskRef<F>, ...args: TaskArgs<F>): TaskStream<StreamValue<F>>;
+  stream<K extends TaskName<M> & string>(fn: K, ...args: TaskArgs<M[K]>): TaskStream<StreamValue<M[K]>>;
   stream(fn: unknown, ...args: unknown[]): TaskStream<unknown> {
     return this.#stream("stream", fn, args, {});
   }
 
   /** {@link Executor.stream} with options: `highWaterMark`, `timeout`, `signal`. */
-  streamWith<K extends TaskName<M>>(options: StreamOptions, fn: K, ...args: TaskArgs<M[K]>): TaskStream<StreamValue<M[K]>>;
   streamWith<F extends TaskFunction>(options: StreamOptions, fn: F | TaskRef<F>, ...args: TaskArgs<F>): TaskStream<StreamValue<F>>;
+  streamWith<K extends TaskName<M> & string>(options: StreamOptions, fn: K, ...args: TaskArgs<M[K]>): TaskStream<StreamValue<M[K]>>;
   streamWith(options: StreamOptions, fn: unknown, ...args: unknown[]): TaskStream<unknown> {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`streamWith(options, fn, ...args): options must be an object such as { highWaterMark: 64 }, got ${describe(options)}`);

@@ -1,5 +1,5 @@
 // Compiles cleanly: every `@ts-expect-error` line must be an error, every other line must not.
-import { ThreadPoolExecutor, InlineExecutor, taskRef, transfer, wait, type Executor, type Future } from "isofutures";
+import { ThreadPoolExecutor, InlineExecutor, asCompleted, taskRef, transfer, wait, type Executor, type Future } from "isofutures";
 import { currentTask } from "isofutures/worker";
 
 type Tasks = typeof import("./typed-tasks.js");
@@ -59,6 +59,18 @@ async function streams(ex: Executor<Tasks>): Promise<void> {
   sub.unsubscribe();
 }
 
+async function completed(): Promise<void> {
+  // The loop gives the futures themselves (not their results), and says so.
+  const left = new Set<Future<number>>([a, c]);
+  for await (const f of asCompleted(left)) {
+    const r: number = await f.result();
+    const error: unknown = await f.exception();
+    if (f.cancelled()) continue;
+    left.delete(f);
+    void [r, error];
+  }
+}
+
 async function disposable(): Promise<void> {
   await using ex = new InlineExecutor<Tasks>({ tasks: "./typed-tasks.js" });
   const r: number = await ex.submit("fib", 3);
@@ -69,4 +81,4 @@ const untyped = new ThreadPoolExecutor();
 const u: Future<unknown> = untyped.submit("anything", 1, "two");
 const signal: AbortSignal = currentTask().signal;
 
-void [b, p, wrong, d, e, u, signal, iterate, disposable, streams];
+void [b, p, wrong, d, e, u, signal, iterate, disposable, streams, completed];
