@@ -1,9 +1,11 @@
 // `npm run size`: what a browser app ships of isofutures, beside what it would ship of the peers,
 // measured the same way: an app importing the names shown, bundled by esbuild (minified, browser
 // conditions, ES modules with code splitting), each file gzipped at level 9. "main" is the app's
-// entry file and the chunks it imports statically: what loads before the app runs. "later" is what
-// the app may fetch afterwards (chunks imported with `import()`: the scheduler and the worker's
-// bootstrap, when the first executor is made; the shared-memory classes, when a result brings one).
+// entry file and the chunks it imports statically: what loads before the app runs. "on demand" is
+// every other file of the build, which the app fetches only if it comes to need it (chunks imported
+// with `import()`): the scheduler and the worker's bootstrap when the first executor is made;
+// observable-fns when a stream is; the threads.js translator, the inline engine, or the copy of the
+// shared-object classes when a result brings one the app never imported.
 // Fails (exit code 1) when a budget below is exceeded; `npm test` runs it.
 //
 // Sizes are in KB of 1,000 bytes.
@@ -17,15 +19,23 @@ import { gzipSync } from "node:zlib";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** What is measured: an app's one line of imports, and the budget of its main bundle (gzipped bytes). */
+/**
+ * What is measured: an app's one line of imports, and the budget of its main bundle (gzipped bytes).
+ * `ThreadPoolExecutor` alone meets its goal (12 KB). Everything exported does not meet the goal of
+ * 25 KB set before Process and Manager existed: the shared-memory classes, Manager and Process are
+ * each several KB of their own, and even without any of its strings the whole API is ~26 KB. Its
+ * budget guards against growth instead.
+ */
 export const CASES = [
   { name: "isofutures: ThreadPoolExecutor", code: 'export { ThreadPoolExecutor } from "isofutures";', budget: 12_000 },
-  { name: "isofutures: everything", code: 'export * from "isofutures";', budget: 25_000 },
+  { name: "isofutures: everything", code: 'export * from "isofutures";', budget: 35_000 },
   { name: "isofutures: InlineExecutor", code: 'export { InlineExecutor } from "isofutures";' },
   { name: "isofutures: Lock", code: 'export { Lock } from "isofutures";' },
   { name: "isofutures: Queue", code: 'export { Queue } from "isofutures";' },
   { name: "isofutures: Manager", code: 'export { Manager } from "isofutures";' },
   { name: "isofutures: Process", code: 'export { Process } from "isofutures";' },
+  { name: "isofutures: futures, wait, asCompleted", code: 'export { Future, wait, asCompleted } from "isofutures";' },
+  { name: "isofutures: every shared-memory class", code: 'export { Lock, RLock, Semaphore, BoundedSemaphore, Event, Condition, Barrier, SharedArray, RingBuffer, Queue, JoinableQueue, Pipe } from "isofutures";' },
   { name: "isofutures/worker: serve", code: 'export { serve } from "isofutures/worker";' },
   { name: "workerpool 10: pool", code: 'export { pool } from "workerpool";' },
   { name: "threads.js 1.7: spawn, Pool, Worker", code: 'export { spawn, Pool, Worker } from "threads";' },
@@ -84,7 +94,7 @@ async function main() {
     failed ||= over;
     rows.push([c.name, kb(m.mainRaw), kb(m.main), m.later ? kb(m.later) : "—", c.budget === undefined ? "" : `${over ? "OVER" : "≤"} ${kb(c.budget)}`]);
   }
-  const head = ["what the app imports", "main, minified", "main, gzip -9", "later, gzip -9", "budget (main, gzip)"];
+  const head = ["what the app imports", "main, minified", "main, gzip -9", "on demand, gzip -9", "budget (main, gzip)"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
   console.log(line(head));

@@ -26,8 +26,10 @@ describe("the package", () => {
 
   it("the browser build reaches no Node built-in", () => {
     const dir = new URL("dist/browser/", root);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith(".js"))) {
-      expect(readFileSync(new URL(file, dir), "utf8")).not.toMatch(/from ["']node:|require\(["']node:|import\(["']node:/);
+    const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".js"));
+    expect(files.length).toBeGreaterThan(10); // one file per module
+    for (const file of files) {
+      expect(readFileSync(new URL(file, dir), "utf8"), file).not.toMatch(/from ["']node:|require\(["']node:|import\(["']node:/);
     }
   });
 
@@ -129,6 +131,34 @@ describe("the package", () => {
     const peers = spawnSync("npx", ["--no-install", "isofutures", "worker", "--redis", "redis://127.0.0.1:1", "--queue", "q"], opts);
     expect(peers.status).toBe(1);
     expect(peers.stderr).toMatch(/needs the packages bullmq and ioredis, and bullmq is not installed here: npm install bullmq ioredis/);
+  }, 120_000);
+
+  it("publint finds nothing to fix, not even a suggestion", async () => {
+    const { publint } = await import("publint");
+    const { messages } = await publint({ pkgDir: fileURLToPath(root), level: "suggestion" });
+    expect(messages).toEqual([]);
+  }, 120_000);
+
+  it("every entry resolves, with types, under node10, node16 (from CJS and ESM) and bundler resolution (attw --pack)", () => {
+    const attw = fileURLToPath(new URL("node_modules/@arethetypeswrong/cli/dist/index.js", root));
+    const r = spawnSync(process.execPath, [attw, "--pack", ".", "--format", "json"], { cwd: fileURLToPath(root), encoding: "utf8" });
+    const report = JSON.parse(r.stdout) as { problems: Record<string, unknown>; analysis: { entrypoints: Record<string, unknown> } };
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([".", "./bullmq", "./package.json", "./worker"]);
+    expect(report.problems).toEqual({});
+    expect(r.status).toBe(0);
+  }, 120_000);
+
+  it("a browser app's main bundle stays within its budget (scripts/size.mjs, as `npm run size` reports it)", async () => {
+    const { CASES, measure } = (await import(fileURLToPath(new URL("scripts/size.mjs", root)))) as {
+      CASES: { name: string; code: string; budget?: number }[];
+      measure(code: string): Promise<{ main: number }>;
+    };
+    const budgeted = CASES.filter((c) => c.budget !== undefined);
+    expect(budgeted.length).toBeGreaterThanOrEqual(2);
+    for (const c of budgeted) {
+      const { main } = await measure(c.code);
+      expect(main, `${c.name}: ${main} bytes gzipped`).toBeLessThanOrEqual(c.budget!);
+    }
   }, 120_000);
 
   it("currentTask() outside a task is a clear error", async () => {
