@@ -68,6 +68,56 @@ for (const engine of engines()) {
       await page.close();
     });
 
+    it("while its code loads, an executor queues in order, cancels, counts, and hands over to the scheduler", async () => {
+      const page = await open(browser, plain);
+      const seen = await page.evaluate(async () => {
+        const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
+        // Made and used in one turn: the scheduler's code (a chunk of its own) is not there yet.
+        const pool = new m.ThreadPoolExecutor({ maxWorkers: 1 });
+        const order: number[] = [];
+        const first = pool.submit((x: number) => x + 1, 1);
+        const cancelled = pool.submit((x: number) => x + 1, 2);
+        const ac = new AbortController();
+        const aborted = pool.submitWith({ signal: ac.signal }, (x: number) => x, 3);
+        const last = pool.submit((x: number) => x * 10, 4);
+        first.addDoneCallback(() => order.push(1));
+        last.addDoneCallback(() => order.push(4));
+        const cancel = cancelled.cancel();
+        ac.abort();
+        const early = { stats: pool.stats().tasks, abortedAtOnce: aborted.cancelled() };
+        const results = [await first, await last];
+        const after = pool.stats().tasks;
+        // terminate() before the code has loaded: pending futures end cancelled, at once.
+        const other = new m.ThreadPoolExecutor();
+        const doomed = other.submit(() => 1);
+        const ended = other.terminate();
+        const doomedState = doomed.state;
+        const reason = await doomed.then(
+          () => "resolved",
+          (e: Error) => e.name,
+        );
+        await ended;
+        // shutdown({ cancelFutures }) likewise cancels what waits, and resolves once it is over.
+        const third = new m.ThreadPoolExecutor();
+        const dropped = third.submit(() => 1);
+        const closing = third.shutdown({ cancelFutures: true });
+        const droppedState = dropped.state;
+        await closing;
+        await pool.shutdown();
+        return { cancel, early, results, order, after, doomedState, reason, droppedState };
+      });
+      expect(seen.cancel).toBe(true);
+      expect(seen.early.abortedAtOnce).toBe(true);
+      expect(seen.early.stats).toEqual({ queued: 2, running: 0, completed: 0, failed: 0, cancelled: 2 });
+      expect(seen.results).toEqual([2, 40]);
+      expect(seen.order).toEqual([1, 4]);
+      expect(seen.after).toEqual({ queued: 0, running: 0, completed: 2, failed: 0, cancelled: 2 });
+      expect(seen.doomedState).toBe("cancelled");
+      expect(seen.reason).toBe("CancelledError");
+      expect(seen.droppedState).toBe("cancelled");
+      await page.close();
+    });
+
     it("a tasks module that is missing or broken fails the futures with a message naming its URL", async () => {
       const page = await open(browser, plain);
       const messages = await page.evaluate(async () => {
