@@ -32,6 +32,8 @@ export {
   type ShutdownOptions,
   type SubmitOptions,
 } from "./pool/executor.js";
+export type { ExecutorTimings, TimingSummary } from "./pool/timings.js";
+export type { ExecutorEvent, ExecutorEventMap, WorkerExitDetail, WorkerStartDetail } from "./pool/events.js";
 export { transfer } from "./wire/transfer.js";
 export { taskRef, type TaskRef } from "./wire/task-ref.js";
 export type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "./types.js";

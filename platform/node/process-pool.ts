@@ -5,6 +5,7 @@
 import { Executor, type ExecutorOptions } from "../../src/pool/executor.js";
 import type { AnyTasks } from "../../src/types.js";
 import { cpuCount } from "./cpu.js";
+import { NODE_PROCESS_OPTIONS } from "../../src/pool/options.js";
 import { processFactory, type NodeProcessOptions } from "./process-worker.js";
 
 /** Options of `ProcessPoolExecutor`. */
@@ -20,6 +21,6 @@ export interface ProcessPoolOptions extends ExecutorOptions, NodeProcessOptions 
  */
 export class ProcessPoolExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ProcessPoolOptions) {
-    super(options, processFactory(options ?? {}), { defaultMaxWorkers: cpuCount, served: false });
+    super(options, processFactory(options ?? {}), { defaultMaxWorkers: cpuCount, served: false, options: NODE_PROCESS_OPTIONS });
   }
 }

@@ -24,6 +24,10 @@ export interface Endpoint {
   terminate(): void;
   /** Busy workers keep the program alive; idle ones do not (Node's ref/unref; no-op elsewhere). */
   setBusy(busy: boolean): void;
+  /** A child process's pid, for the `workerstart` event (optional). */
+  readonly pid?: number | undefined;
+  /** A worker thread's id, for the `workerstart` event (optional). */
+  readonly threadId?: number | undefined;
 }
 
 /** What the core asks of a platform to start a worker. */

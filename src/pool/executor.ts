@@ -23,6 +23,10 @@ import type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskIn
 import { assertTimeout, checkInteger, checkSignal } from "../util/validate.js";
 import { findPort } from "../shared/check.js";
 import { checkNesting, nestingDepth } from "../util/nesting.js";
+import { checkOptions } from "../util/options.js";
+import { EXECUTOR_OPTIONS, PEER_OPTION_HINTS } from "./options.js";
+import { ExecutorEventTarget } from "./event-target.js";
+import { emptyTimings } from "./timings.js";
 
 
 export type { MapOptions } from "./map.js";
@@ -57,6 +61,15 @@ export interface ExecutorOptions {
    * A task that stops in time keeps its worker. `0`: terminate at once. @defaultValue `50`
    */
   cancelGrace?: number | undefined;
+  /**
+   * How many tasks one worker runs at once. Async tasks then overlap their waits (I/O, timers) in
+   * one worker, as piscina's option of the same name: 10 tasks that each wait 300 ms take 300 ms
+   * on one worker with `10`, 3 s with `1`. Each of them is running (not cancellable) from the
+   * moment it is handed to the worker; a worker whose task must be stopped the hard way (timeout,
+   * signal) takes its other running tasks with it (see the README, "Stopping tasks").
+   * Quick tasks still travel in larger batches, as with `1`. @defaultValue `1`
+   */
+  concurrentTasksPerWorker?: number | undefined;
 }
 
 /** Per-task controls for {@link Executor.submitWith}. */
@@ -119,7 +132,7 @@ function checkedInitArgs(given: readonly unknown[] | undefined, kind: string, fa
  * `M` is the type of the tasks module (`typeof import("./tasks.js")`): with it, task names,
  * arguments and results are checked.
  */
-export abstract class Executor<M extends object = AnyTasks> {
+export abstract class Executor<M extends object = AnyTasks> extends ExecutorEventTarget {
   readonly #scheduler: Engine;
   readonly #functions: FunctionTable;
   readonly #kind: string;
@@ -136,14 +149,19 @@ export abstract class Executor<M extends object = AnyTasks> {
       served: boolean;
       /** Runs the tasks with something else than a pool of workers from `factory` (a remote queue). */
       engine?: ((kit: EngineKit, settings: EngineSettings) => Engine) | undefined;
+      /** Options this kind takes besides {@link EXECUTOR_OPTIONS} (platform extras). */
+      options?: readonly string[] | undefined;
     },
   ) {
+    super();
     const o = options ?? {};
     if (typeof o !== "object") throw new TypeError(`${factory.kind} executor options must be an object, got ${describe(o)}`);
     const kind = `${factory.kind} executor`;
+    checkOptions(o, config.options ? [...EXECUTOR_OPTIONS, ...config.options] : EXECUTOR_OPTIONS, kind, PEER_OPTION_HINTS);
     checkNesting(kind);
     checkInteger(o.maxWorkers, `${kind}: maxWorkers`, 1);
     checkInteger(o.minWorkers, `${kind}: minWorkers`, 0);
+    checkInteger(o.concurrentTasksPerWorker, `${kind}: concurrentTasksPerWorker`, 1);
     if (o.maxTasksPerWorker !== Infinity) checkInteger(o.maxTasksPerWorker, `${kind}: maxTasksPerWorker`, 1);
     if (o.idleTimeout !== Infinity) assertTimeout(o.idleTimeout, `${kind}: idleTimeout`);
     assertTimeout(o.cancelGrace, `${kind}: cancelGrace`);
@@ -175,7 +193,7 @@ export abstract class Executor<M extends object = AnyTasks> {
       initializer = def.wire.slice(1) as [number, string, string?];
     }
     const initArgs = checkedInitArgs(o.initArgs, kind, factory);
-    const settings = { maxWorkers, cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE, name: o.name ?? "isofutures" };
+    const settings = { maxWorkers, cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE, name: o.name ?? "isofutures", events: this.events };
     this.#scheduler = config.engine
       ? config.engine(engineKit, settings)
       : new Scheduler(factory, {
@@ -183,6 +201,7 @@ export abstract class Executor<M extends object = AnyTasks> {
           minWorkers,
           maxTasksPerWorker: o.maxTasksPerWorker ?? Infinity,
           idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+          concurrency: o.concurrentTasksPerWorker ?? 1,
           tasks,
           initializer,
           initArgs,
@@ -383,9 +402,13 @@ export abstract class Executor<M extends object = AnyTasks> {
     return this.shutdown({ wait: true });
   }
 
-  /** Counts of workers and tasks, at this moment. */
+  /**
+   * Counts of workers and tasks at this moment, and `timings`: how long the last 1,024 tasks
+   * waited for a worker and ran (count, mean, p50, p90, p99, max, in ms).
+   */
   stats(): ExecutorStats {
-    return this.#scheduler.stats();
+    const stats = this.#scheduler.stats();
+    return stats.timings ? (stats as ExecutorStats) : { ...stats, timings: emptyTimings() };
   }
 
   // A future that failed before it was queued (its arguments were refused).

@@ -55,6 +55,10 @@ export class Task {
   stopping = false;
   /** …and its worker is terminated if it does not stop within the grace. */
   escalating = false;
+  /** When it was submitted (the clock read once per turn; see timings.ts). */
+  queuedAt = 0;
+  /** When it was last handed to a worker. */
+  sentAt = 0;
 
   constructor(
     readonly future: Future<unknown>,

@@ -8,8 +8,8 @@
 import { randomUUID } from "node:crypto";
 import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
-import { UnsupportedError, type ExecutorStats, type Future } from "isofutures";
-import type { Engine, EngineKit, EngineSettings } from "../../../src/pool/engine.js";
+import { UnsupportedError, type Future } from "isofutures";
+import type { Engine, EngineKit, EngineSettings, EngineStats } from "../../../src/pool/engine.js";
 import type { Task, TaskControls } from "../../../src/pool/task.js";
 import { DEF_EXPORT, DEF_REF, DEF_SOURCE, KIND_STREAM, type WireError } from "../../../src/wire/protocol.js";
 import { JOB_FORMAT, cancelChannel, pack, unpack, type JobData, type JobReturn, type Outcome } from "./codec.js";
@@ -439,7 +439,7 @@ export class QueueEngine implements Engine {
 
   // ── reporting ───────────────────────────────────────────────────────────────────────────────
 
-  stats(): ExecutorStats {
+  stats(): EngineStats {
     if (!this.#closing && !this.#counting) {
       this.#counting = true;
       void this.#ready
