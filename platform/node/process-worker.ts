@@ -137,5 +137,6 @@ function wrap(child: ChildProcess, events: EndpointEvents): Endpoint {
       killTimer.unref();
     },
     setBusy: setRef,
+    pid: child.pid,
   };
 }

@@ -113,6 +113,7 @@ function wrap(worker: Worker, events: EndpointEvents): Endpoint {
   });
   worker.once("exit", (code) => events.exit({ code, error }));
   return {
+    threadId: worker.threadId,
     post(message, transfer) {
       worker.postMessage(message, transfer as never);
     },
