@@ -28,6 +28,9 @@ export type TaskInput<F> = F extends (first: infer A, ...rest: never[]) => unkno
 /** A sync or async iterable. */
 export type AnyIterable<T> = Iterable<T> | AsyncIterable<T>;
 
+/** The iterables `map(fn, ...iterables)` zips for a task whose parameters are `P`: one per parameter, in order. */
+export type ZipInputs<P> = P extends readonly unknown[] ? { [I in keyof P]: AnyIterable<P[I]> } : never;
+
 /** The values a stream task yields: of an async generator, an (async) iterable, or an Observable. */
 export type StreamValue<F> = F extends (...args: never[]) => infer R ? StreamedOf<Awaited<R>> : never;
 type StreamedOf<R> = R extends AsyncIterable<infer V> ? V : R extends Iterable<infer V> ? V : R extends { subscribe(observer: { next?(value: infer V): void }): unknown } ? V : unknown;

@@ -19,7 +19,7 @@ import type { TaskRef } from "../wire/task-ref.js";
 import { isTransfer } from "../wire/transfer.js";
 import { sharedSeen } from "../shared/shareable.js";
 import { encodeShared, holdsShared } from "../shared/revive.js";
-import type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "../types.js";
+import type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult, ZipInputs } from "../types.js";
 import { assertTimeout, checkInteger, checkSignal } from "../util/validate.js";
 import { findPort } from "../shared/check.js";
 import { checkNesting, nestingDepth } from "../util/nesting.js";
@@ -309,25 +309,33 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
    * Applies `fn` to every input, in parallel, yielding results in input order. Submission starts at
    * the call; at most `buffersize` chunks run ahead of the consumer. A task's error is thrown when
    * iteration reaches it (iteration may go on); `break` cancels what has not started.
+   *
+   * With several iterables, `fn` gets one item of each, and iteration stops at the shortest
+   * (Python's `map(fn, *iterables)`): `map("pow", [2, 3], [10, 2])` yields 1024, 9. The options,
+   * if any, come last: a plain object (not iterable) in the last place is taken for them.
    */
   map<K extends TaskName<M>>(fn: K, inputs: AnyIterable<TaskInput<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
   map<F extends TaskFunction>(fn: F | TaskRef<F>, inputs: AnyIterable<TaskInput<F>>, options?: MapOptions): AsyncIterableIterator<TaskResult<F>>;
-  map(fn: unknown, inputs: unknown, options?: MapOptions): AsyncIterableIterator<unknown> {
-    return startMap(this.#host, "map", fn, inputs, options);
+  map<K extends TaskName<M>>(fn: K, ...inputs: ZipInputs<TaskArgs<M[K]>>): AsyncIterableIterator<TaskResult<M[K]>>;
+  map<K extends TaskName<M>>(fn: K, ...inputsThenOptions: [...ZipInputs<TaskArgs<M[K]>>, MapOptions]): AsyncIterableIterator<TaskResult<M[K]>>;
+  map<F extends TaskFunction>(fn: F | TaskRef<F>, ...inputs: ZipInputs<TaskArgs<F>>): AsyncIterableIterator<TaskResult<F>>;
+  map<F extends TaskFunction>(fn: F | TaskRef<F>, ...inputsThenOptions: [...ZipInputs<TaskArgs<F>>, MapOptions]): AsyncIterableIterator<TaskResult<F>>;
+  map(fn: unknown, ...inputsThenOptions: unknown[]): AsyncIterableIterator<unknown> {
+    return startMap(this.#host, "map", fn, inputsThenOptions);
   }
 
   /** Like {@link Executor.map}, but each input is an array of arguments: `fn(...input)`. */
   starmap<K extends TaskName<M>>(fn: K, inputs: AnyIterable<TaskArgs<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
   starmap<F extends TaskFunction>(fn: F | TaskRef<F>, inputs: AnyIterable<TaskArgs<F>>, options?: MapOptions): AsyncIterableIterator<TaskResult<F>>;
-  starmap(fn: unknown, inputs: unknown, options?: MapOptions): AsyncIterableIterator<unknown> {
-    return startMap(this.#host, "starmap", fn, inputs, options);
+  starmap(fn: unknown, ...inputsThenOptions: unknown[]): AsyncIterableIterator<unknown> {
+    return startMap(this.#host, "starmap", fn, inputsThenOptions);
   }
 
   /** Like {@link Executor.map}, but results come in completion order (a chunk's results together). */
   mapUnordered<K extends TaskName<M>>(fn: K, inputs: AnyIterable<TaskInput<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
   mapUnordered<F extends TaskFunction>(fn: F | TaskRef<F>, inputs: AnyIterable<TaskInput<F>>, options?: MapOptions): AsyncIterableIterator<TaskResult<F>>;
-  mapUnordered(fn: unknown, inputs: unknown, options?: MapOptions): AsyncIterableIterator<unknown> {
-    return startMap(this.#host, "mapUnordered", fn, inputs, options);
+  mapUnordered(fn: unknown, ...inputsThenOptions: unknown[]): AsyncIterableIterator<unknown> {
+    return startMap(this.#host, "mapUnordered", fn, inputsThenOptions);
   }
 
   /**
