@@ -46,6 +46,8 @@ export interface FutureOwner {
 }
 
 type Settle = (value: unknown) => void;
+/** A done-callback as stored: its future's type erased. */
+type Callback = (future: never) => void;
 
 /** Makes a pending future. @internal */
 export let newFuture!: <T>(owner?: FutureOwner) => Future<T>;
@@ -95,7 +97,8 @@ const promiseThen = Promise.prototype.then;
 export class Future<T> extends Promise<T> {
   #state: number = PENDING;
   #value: unknown = undefined;
-  #callbacks: DoneCallback<T> | DoneCallback<T>[] | undefined = undefined;
+  // Typed without T so that Future<T> stays covariant (a Future<string> is a Future<unknown>).
+  #callbacks: Callback | Callback[] | undefined = undefined;
   #owner: FutureOwner | undefined;
   /** What the owner runs for this future (its task), for requests to stop. */
   #job: unknown = undefined;
@@ -219,9 +222,10 @@ export class Future<T> extends Promise<T> {
       return;
     }
     const cbs = this.#callbacks;
-    if (cbs === undefined) this.#callbacks = callback;
-    else if (typeof cbs === "function") this.#callbacks = [cbs, callback];
-    else cbs.push(callback);
+    const cb = callback as Callback;
+    if (cbs === undefined) this.#callbacks = cb;
+    else if (typeof cbs === "function") this.#callbacks = [cbs, cb];
+    else cbs.push(cb);
   }
 
   /**
@@ -329,8 +333,8 @@ export class Future<T> extends Promise<T> {
     const cbs = this.#callbacks;
     if (cbs === undefined) return;
     this.#callbacks = undefined;
-    if (typeof cbs === "function") runCallback(cbs, this);
-    else for (const cb of cbs) runCallback(cb, this);
+    if (typeof cbs === "function") runCallback(cbs as DoneCallback<T>, this);
+    else for (const cb of cbs) runCallback(cb as DoneCallback<T>, this);
   }
 
   static {
@@ -353,7 +357,7 @@ export class Future<T> extends Promise<T> {
     };
     removeDoneCallback = (f, callback) => {
       const cbs = f.#callbacks;
-      if (cbs === callback) f.#callbacks = undefined;
+      if (cbs === (callback as Callback)) f.#callbacks = undefined;
       else if (Array.isArray(cbs)) {
         const i = cbs.indexOf(callback);
         if (i >= 0) cbs.splice(i, 1);

@@ -19,7 +19,7 @@ import type { TaskRef } from "../wire/task-ref.js";
 import { isTransfer } from "../wire/transfer.js";
 import { sharedSeen } from "../shared/shareable.js";
 import { encodeShared, holdsShared } from "../shared/revive.js";
-import type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult, ZipInputs } from "../types.js";
+import type { AnyIterable, AnyTasks, StreamReturn, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult, ZipInputs } from "../types.js";
 import { assertTimeout, checkInteger, checkSignal } from "../util/validate.js";
 import { findPort } from "../shared/check.js";
 import { checkNesting, nestingDepth } from "../util/nesting.js";
@@ -345,17 +345,17 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
    * At most `highWaterMark` values travel ahead of the consumer (async generators pause there;
    * an Observable cannot be paused and queues in the worker). Unsubscribing (or `break`) stops the
    * task: its generator is returned, its signal aborted, its worker terminated after `cancelGrace`
-   * if it goes on.
+   * if it goes on. `stream.result` is a future of what the generator returns at its end.
    */
-  stream<K extends TaskName<M>>(fn: K, ...args: TaskArgs<M[K]>): TaskStream<StreamValue<M[K]>>;
-  stream<F extends TaskFunction>(fn: F | TaskRef<F>, ...args: TaskArgs<F>): TaskStream<StreamValue<F>>;
+  stream<K extends TaskName<M>>(fn: K, ...args: TaskArgs<M[K]>): TaskStream<StreamValue<M[K]>, StreamReturn<M[K]>>;
+  stream<F extends TaskFunction>(fn: F | TaskRef<F>, ...args: TaskArgs<F>): TaskStream<StreamValue<F>, StreamReturn<F>>;
   stream(fn: unknown, ...args: unknown[]): TaskStream<unknown> {
     return this.#stream("stream", fn, args, {});
   }
 
   /** {@link Executor.stream} with options: `highWaterMark`, `timeout`, `signal`. */
-  streamWith<K extends TaskName<M>>(options: StreamOptions, fn: K, ...args: TaskArgs<M[K]>): TaskStream<StreamValue<M[K]>>;
-  streamWith<F extends TaskFunction>(options: StreamOptions, fn: F | TaskRef<F>, ...args: TaskArgs<F>): TaskStream<StreamValue<F>>;
+  streamWith<K extends TaskName<M>>(options: StreamOptions, fn: K, ...args: TaskArgs<M[K]>): TaskStream<StreamValue<M[K]>, StreamReturn<M[K]>>;
+  streamWith<F extends TaskFunction>(options: StreamOptions, fn: F | TaskRef<F>, ...args: TaskArgs<F>): TaskStream<StreamValue<F>, StreamReturn<F>>;
   streamWith(options: StreamOptions, fn: unknown, ...args: unknown[]): TaskStream<unknown> {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`streamWith(options, fn, ...args): options must be an object such as { highWaterMark: 64 }, got ${describe(options)}`);
