@@ -137,7 +137,13 @@ export abstract class Faults extends Results {
       const seq = other.seq;
       if (seq >= started) continue;
       s.inflight.delete(seq);
-      this.fail(other, new WorkerCrashedError(`worker "${s.name}" was stopped because another task it was running (${t.def.label}) ${why}; this task (${other.def.label}) was running alongside it`));
+      this.fail(
+        other,
+        new WorkerCrashedError(
+          `worker "${s.name}" was terminated to stop another task it was running (${t.def.label}): ${why}; ` +
+            `this task (${other.def.label}) was in the same worker and ended with it`,
+        ),
+      );
     }
     this.requeueFrom(s, 0);
     if (this.queued > 0) this.flush();
