@@ -1,9 +1,13 @@
-// `npm start`: builds the demo site and serves it on 127.0.0.1 with the cross-origin isolation
-// headers; `npm start -- --node` runs the Node demo instead.
+// `npm start`: builds the demo site (when its sources or the package changed since the last build)
+// and serves it on 127.0.0.1 with the cross-origin isolation headers; `npm start -- --node` runs the
+// Node demo instead. The package itself is built before (scripts/build.mjs --if-stale).
 //   --port N          port to listen on (default 8080, or $PORT; the next free one if taken)
 //   --no-isolation    serve without COOP/COEP, to see what pages do without shared memory
 //   --node            run the Node demo (a Mandelbrot render, serial vs pool, in the terminal)
 import { existsSync } from "node:fs";
+import { hashInputs, isUpToDate, recordBuild } from "../scripts/up-to-date.mjs";
+import { SITE_DIST, SITE_INPUTS, SITE_OUTPUT, buildSite } from "./web/build.mjs";
+import { serve } from "./web/server.mjs";
 
 const args = process.argv.slice(2);
 const known = new Set(["--node", "--no-isolation", "--port", "--help"]);
@@ -20,12 +24,8 @@ if (args.includes("--node")) {
   const wanted = at >= 0 ? Number(args[at + 1]) : Number(process.env.PORT ?? 8080);
   if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) usage(`--port needs a port number (0–65535), got ${JSON.stringify(at >= 0 ? args[at + 1] : process.env.PORT)}`);
   const isolated = !args.includes("--no-isolation");
-  const { buildSite, SITE_DIST } = await import("./web/build.mjs");
-  const { serve } = await import("./web/server.mjs");
-  console.log("Building the demo site…");
-  await buildSite({ quiet: true });
-  if (!existsSync(`${SITE_DIST}/index.html`)) throw new Error(`the build left no ${SITE_DIST}index.html`);
-  const server = await listen(serve, SITE_DIST, wanted, isolated);
+  await buildSiteIfStale();
+  const server = await listen(SITE_DIST, wanted, isolated);
   console.log(`\n  isofutures demo: ${server.url}/\n`);
   console.log(isolated ? "  Cross-origin isolated (COOP/COEP headers sent): the shared-memory page works." : "  Served WITHOUT cross-origin isolation (--no-isolation): the shared-memory page explains why it cannot run.");
   console.log("  Ctrl-C stops the server. `npm start -- --node` runs the Node demo instead.\n");
@@ -34,8 +34,23 @@ if (args.includes("--node")) {
   process.once("SIGTERM", stop);
 }
 
+/** Builds the site with Vite unless demo/web/dist/ was built from these very sources and package. */
+async function buildSiteIfStale() {
+  const inputs = hashInputs(SITE_INPUTS, [SITE_OUTPUT]);
+  if (isUpToDate("demo-site", inputs, SITE_OUTPUT)) {
+    console.log("demo: the site in demo/web/dist/ is up to date with its sources and dist/browser/");
+    return;
+  }
+  console.log("demo: building the site with Vite…");
+  const started = performance.now();
+  await buildSite({ quiet: true });
+  if (!existsSync(`${SITE_DIST}/index.html`)) throw new Error(`the build left no ${SITE_DIST}index.html`);
+  recordBuild("demo-site", inputs, SITE_OUTPUT);
+  console.log(`demo: site built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
 /** Listens on `port`, or on the next free one of the ten after it. */
-async function listen(serve, root, port, isolated) {
+async function listen(root, port, isolated) {
   for (let p = port; ; p++) {
     try {
       return await serve({ root, isolated, port: p });

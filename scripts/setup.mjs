@@ -2,9 +2,12 @@
 // (it runs before node_modules exists): installs dependencies when they are missing or older than
 // package-lock.json, and links the package to itself (node_modules/isofutures) so that tests,
 // demos and benchmarks import "isofutures" exactly as a user does, through package.json "exports".
-// With --browser it also makes sure a Chromium is there for the browser tests (one found on the
-// machine: CHROMIUM_PATH, /usr/bin/chromium…), and with --redis a redis-server for the queue tests
-// (REDIS_SERVER, /usr/bin/redis-server…); else Debian's packages, installed with apt-get.
+// With --browser it also makes sure the browsers of the browser tests are there — Chromium
+// (CHROMIUM_PATH, /usr/bin/chromium…), Firefox (FIREFOX_PATH, /usr/bin/firefox-esr…), WebKitGTK's
+// WebDriver (WEBKIT_DRIVER, /usr/bin/WebKitWebDriver, which brings the MiniBrowser) and Xvfb for it
+// (XVFB, /usr/bin/Xvfb) — and with --redis a redis-server for the queue tests (REDIS_SERVER,
+// /usr/bin/redis-server…); what is missing comes from Debian's packages, installed with apt-get.
+// Bun and Deno are devDependencies (npm packages `bun` and `deno`), installed with the rest.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -17,11 +20,14 @@ const lock = join(root, "package-lock.json");
 
 const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
 if (stale) {
-  console.log("setup: installing dependencies (npm install)…");
+  console.log("setup: installing dependencies (npm install: 10–20 s when npm's cache has them, longer when it downloads)…");
+  const started = performance.now();
   // `npm ci` rejects lock files written here for packages with optional platform builds; `npm install`
-  // honours the committed package-lock.json.
+  // honours the committed package-lock.json. The lock pins every version and checksum, so npm may
+  // take what its cache holds without asking the registry again (--prefer-offline; a quarter faster).
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  execFileSync(npm, ["install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+  execFileSync(npm, ["install", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: root, stdio: "inherit" });
+  console.log(`setup: dependencies installed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 const self = join(modules, "isofutures");
@@ -44,6 +50,24 @@ if (process.argv.includes("--browser")) {
     candidates: [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome-stable", "/usr/bin/google-chrome", "/snap/bin/chromium"],
     pkg: "chromium",
     env: "CHROMIUM_PATH",
+  });
+  wanted.push({
+    what: "Firefox, for the browser tests",
+    candidates: [process.env.FIREFOX_PATH, "/usr/bin/firefox-esr", "/usr/bin/firefox"],
+    pkg: "firefox-esr",
+    env: "FIREFOX_PATH",
+  });
+  wanted.push({
+    what: "WebKitGTK's WebDriver, for the browser tests",
+    candidates: [process.env.WEBKIT_DRIVER, "/usr/bin/WebKitWebDriver"],
+    pkg: "webkit2gtk-driver",
+    env: "WEBKIT_DRIVER",
+  });
+  wanted.push({
+    what: "Xvfb, a display for WebKitGTK",
+    candidates: [process.env.XVFB, "/usr/bin/Xvfb"],
+    pkg: "xvfb",
+    env: "XVFB",
   });
 }
 if (process.argv.includes("--redis")) {

@@ -1,18 +1,16 @@
-// What only browsers do: Web Worker load failures, Content-Security-Policy, cross-origin isolation,
-// serve() worker files, and the executors browsers cannot have.
+// What only browsers do, in each browser (browsers.ts): Web Worker load failures,
+// Content-Security-Policy, cross-origin isolation, serve() worker files, and the executors browsers
+// cannot have.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { launch } from "./chromium.js";
+import { engines, launch, NAMES, type TestBrowser, type TestPage } from "./browsers.js";
 import { serve, type StaticServer } from "./server.js";
 
 const root = new URL("..", import.meta.url).pathname;
-let browser: Browser;
 let isolated: StaticServer;
 let plain: StaticServer;
 let strict: StaticServer;
 
 beforeAll(async () => {
-  browser = await launch();
   isolated = await serve({ root, isolated: true });
   plain = await serve({ root, isolated: false });
   // No 'unsafe-eval': self-contained functions cannot be compiled; blob: workers are allowed.
@@ -24,139 +22,146 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
   await Promise.all([isolated, plain, strict].map((s) => s?.close()));
 });
 
-async function open(server: StaticServer): Promise<Page> {
-  const page = await browser.newPage();
+async function open(browser: TestBrowser, server: StaticServer): Promise<TestPage> {
+  const page = await browser.newPage({ sharedMemory: server === isolated });
   await page.goto(`${server.url}/test-browser/fixtures/page.html`);
-  await page.waitForFunction(() => "iso" in window);
+  await page.waitFor(() => "iso" in window);
   return page;
 }
 
-describe("Chromium", () => {
-  it("platformInfo reports the browser, its CPUs and whether memory can be shared", async () => {
-    for (const [server, shared] of [[isolated, true], [plain, false]] as const) {
-      const page = await open(server);
-      const info = await page.evaluate(async () => {
+for (const engine of engines()) {
+  describe(NAMES[engine], () => {
+    let browser: TestBrowser;
+    beforeAll(async () => {
+      browser = await launch(engine);
+    }, 60_000);
+    afterAll(() => browser?.close());
+
+    it("platformInfo reports the browser, its CPUs and whether memory can be shared", async () => {
+      for (const [server, shared] of [[isolated, true], [plain, false]] as const) {
+        const page = await open(browser, server);
+        const info = await page.evaluate(async () => {
+          const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
+          return { info: m.platformInfo(), cpu: m.cpuCount(), hc: navigator.hardwareConcurrency };
+        });
+        expect(info.info).toEqual({ runtime: "browser", cpuCount: info.hc, threads: true, processes: false, sharedMemory: shared });
+        expect(info.cpu).toBe(info.hc);
+        await page.close();
+      }
+    });
+
+    it("ProcessPoolExecutor throws UnsupportedError naming the alternative", async () => {
+      const page = await open(browser, plain);
+      const error = await page.evaluate(async () => {
         const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
-        return { info: m.platformInfo(), cpu: m.cpuCount(), hc: navigator.hardwareConcurrency };
+        try {
+          new m.ProcessPoolExecutor();
+          return "no error";
+        } catch (e) {
+          return `${(e as Error).name}: ${(e as Error).message}`;
+        }
       });
-      expect(info.info).toEqual({ runtime: "browser", cpuCount: info.hc, threads: true, processes: false, sharedMemory: shared });
-      expect(info.cpu).toBe(info.hc);
+      expect(error).toMatch(/^UnsupportedError: ProcessPoolExecutor needs child processes.*use ThreadPoolExecutor/);
       await page.close();
-    }
-  });
-
-  it("ProcessPoolExecutor throws UnsupportedError naming the alternative", async () => {
-    const page = await open(plain);
-    const error = await page.evaluate(async () => {
-      const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
-      try {
-        new m.ProcessPoolExecutor();
-        return "no error";
-      } catch (e) {
-        return `${(e as Error).name}: ${(e as Error).message}`;
-      }
     });
-    expect(error).toMatch(/^UnsupportedError: ProcessPoolExecutor needs child processes.*use ThreadPoolExecutor/);
-    await page.close();
-  });
 
-  it("a tasks module that is missing or broken fails the futures with a message naming its URL", async () => {
-    const page = await open(plain);
-    const messages = await page.evaluate(async () => {
-      const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
-      const out: string[] = [];
-      for (const tasks of ["/test-browser/fixtures/missing-tasks.js", "/test-browser/fixtures/broken-tasks.js"]) {
-        const pool = new m.ThreadPoolExecutor({ tasks, maxWorkers: 1 });
-        try {
-          await pool.submit("ok");
-          out.push("resolved");
-        } catch (e) {
-          out.push((e as Error).message);
+    it("a tasks module that is missing or broken fails the futures with a message naming its URL", async () => {
+      const page = await open(browser, plain);
+      const messages = await page.evaluate(async () => {
+        const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
+        const out: string[] = [];
+        for (const tasks of ["/test-browser/fixtures/missing-tasks.js", "/test-browser/fixtures/broken-tasks.js"]) {
+          const pool = new m.ThreadPoolExecutor({ tasks, maxWorkers: 1 });
+          try {
+            await pool.submit("ok");
+            out.push("resolved");
+          } catch (e) {
+            out.push((e as Error).message);
+          }
+          out.push(String(await pool.submit((x: number) => x + 1, 1))); // the pool still works
+          await pool.terminate();
         }
-        out.push(String(await pool.submit((x: number) => x + 1, 1))); // the pool still works
-        await pool.terminate();
-      }
-      return out;
+        return out;
+      });
+      expect(messages[0]).toMatch(/could not load the tasks module http:\/\/127\.0\.0\.1:\d+\/test-browser\/fixtures\/missing-tasks\.js/);
+      expect(messages[1]).toBe("2");
+      expect(messages[2]).toMatch(/could not load the tasks module http:\/\/127\.0\.0\.1:\d+\/test-browser\/fixtures\/broken-tasks\.js/);
+      expect(messages[3]).toBe("2");
+      await page.close();
     });
-    expect(messages[0]).toMatch(/could not load the tasks module http:\/\/127\.0\.0\.1:\d+\/test-browser\/fixtures\/missing-tasks\.js/);
-    expect(messages[1]).toBe("2");
-    expect(messages[2]).toMatch(/could not load the tasks module http:\/\/127\.0\.0\.1:\d+\/test-browser\/fixtures\/broken-tasks\.js/);
-    expect(messages[3]).toBe("2");
-    await page.close();
-  });
 
-  it("a worker file that fails to load (404, syntax error) fails the futures, naming its URL", async () => {
-    const page = await open(plain);
-    const messages = await page.evaluate(async () => {
-      const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
-      const out: string[] = [];
-      for (const url of ["/test-browser/fixtures/missing.worker.js", "/test-browser/fixtures/broken.worker.js"]) {
-        const pool = new m.ThreadPoolExecutor({ worker: () => new Worker(url, { type: "module" }), maxWorkers: 1 });
-        try {
-          await pool.submit("double", 1);
-          out.push("resolved");
-        } catch (e) {
-          const err = e as Error & { cause?: Error };
-          out.push(`${err.name}: ${err.message}`);
+    it("a worker file that fails to load (404, syntax error) fails the futures, naming its URL", async () => {
+      const page = await open(browser, plain);
+      const messages = await page.evaluate(async () => {
+        const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
+        const out: string[] = [];
+        for (const url of ["/test-browser/fixtures/missing.worker.js", "/test-browser/fixtures/broken.worker.js"]) {
+          const pool = new m.ThreadPoolExecutor({ worker: () => new Worker(url, { type: "module" }), maxWorkers: 1 });
+          try {
+            await pool.submit("double", 1);
+            out.push("resolved");
+          } catch (e) {
+            const err = e as Error & { cause?: Error };
+            out.push(`${err.name}: ${err.message}`);
+          }
+          await pool.terminate();
         }
-        await pool.terminate();
+        return out;
+      });
+      for (const [i, file] of ["missing.worker.js", "broken.worker.js"].entries()) {
+        expect(messages[i]).toMatch(/^BrokenExecutorError: /);
+        expect(messages[i]).toContain(`the worker made by the worker option (/test-browser/fixtures/${file}) failed to load`);
       }
-      return out;
+      await page.close();
     });
-    for (const [i, file] of ["missing.worker.js", "broken.worker.js"].entries()) {
-      expect(messages[i]).toMatch(/^BrokenExecutorError: /);
-      expect(messages[i]).toContain(`the worker made by the worker option (/test-browser/fixtures/${file}) failed to load`);
-    }
-    await page.close();
-  });
 
-  it("the worker option runs a serve() worker file", async () => {
-    const page = await open(plain);
-    const result = await page.evaluate(async () => {
-      const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
-      const pool = new m.ThreadPoolExecutor({ worker: () => new Worker("/test-browser/fixtures/served.worker.js", { type: "module" }) });
-      const r = [await pool.submit("double", 21), await pool.submit((x: number) => x - 1, 1)];
-      await pool.shutdown();
-      return r;
+    it("the worker option runs a serve() worker file", async () => {
+      const page = await open(browser, plain);
+      const result = await page.evaluate(async () => {
+        const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
+        const pool = new m.ThreadPoolExecutor({ worker: () => new Worker("/test-browser/fixtures/served.worker.js", { type: "module" }) });
+        const r = [await pool.submit("double", 21), await pool.submit((x: number) => x - 1, 1)];
+        await pool.shutdown();
+        return r;
+      });
+      expect(result).toEqual([42, 0]);
+      await page.close();
     });
-    expect(result).toEqual([42, 0]);
-    await page.close();
-  });
 
-  it("under a CSP without 'unsafe-eval', a self-contained function fails with an error that says what to do; tasks modules work", async () => {
-    const page = await open(strict);
-    const out = await page.evaluate(async () => {
-      const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
-      const pool = new m.ThreadPoolExecutor({ tasks: "/test-shared/tasks.js", maxWorkers: 1 });
-      let message = "no error";
-      try {
-        await pool.submit((x: number) => x + 1, 1);
-      } catch (e) {
-        message = `${(e as Error).name}: ${(e as Error).message}`;
-      }
-      const viaTasks = await pool.submit("add", 2, 3);
-      await pool.shutdown();
-      return { message, viaTasks };
+    it("under a CSP without 'unsafe-eval', a self-contained function fails with an error that says what to do; tasks modules work", async () => {
+      const page = await open(browser, strict);
+      const out = await page.evaluate(async () => {
+        const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
+        const pool = new m.ThreadPoolExecutor({ tasks: "/test-shared/tasks.js", maxWorkers: 1 });
+        let message = "no error";
+        try {
+          await pool.submit((x: number) => x + 1, 1);
+        } catch (e) {
+          message = `${(e as Error).name}: ${(e as Error).message}`;
+        }
+        const viaTasks = await pool.submit("add", 2, 3);
+        await pool.shutdown();
+        return { message, viaTasks };
+      });
+      expect(out.message).toMatch(/^EvalError: this page's Content-Security-Policy forbids compiling functions from source \('unsafe-eval'\).*tasks.*serve\(\)/);
+      expect(out.viaTasks).toBe(5);
+      await page.close();
     });
-    expect(out.message).toMatch(/^EvalError: this page's Content-Security-Policy forbids compiling functions from source \('unsafe-eval'\).*tasks.*serve\(\)/);
-    expect(out.viaTasks).toBe(5);
-    await page.close();
-  });
 
-  it("shutdown ends every worker", async () => {
-    const page = await open(isolated);
-    const stats = await page.evaluate(async () => {
-      const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
-      const pool = new m.ThreadPoolExecutor({ maxWorkers: 2 });
-      await Promise.all([1, 2, 3, 4].map((i) => pool.submit((x: number) => x, i)));
-      await pool.shutdown();
-      return pool.stats().workers;
+    it("shutdown ends every worker", async () => {
+      const page = await open(browser, isolated);
+      const stats = await page.evaluate(async () => {
+        const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
+        const pool = new m.ThreadPoolExecutor({ maxWorkers: 2 });
+        await Promise.all([1, 2, 3, 4].map((i) => pool.submit((x: number) => x, i)));
+        await pool.shutdown();
+        return pool.stats().workers;
+      });
+      expect(stats).toEqual({ live: 0, idle: 0, busy: 0 });
+      await page.close();
     });
-    expect(stats).toEqual({ live: 0, idle: 0, busy: 0 });
-    await page.close();
   });
-});
+}

@@ -21,8 +21,8 @@ interface Visit {
   problems: string[];
 }
 
-async function visit(server: Server, path: string): Promise<Visit> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+async function visit(server: Server, path: string, viewport = { width: 1200, height: 900 }): Promise<Visit> {
+  const page = await browser.newPage({ viewport });
   const problems: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error") problems.push(`console: ${m.text()}`);
@@ -124,7 +124,18 @@ describe("demo site", () => {
     const manyHash = await canvasHash(v.page);
     expect(Number(many.workersUsed)).toBe(n); // every worker drew tiles
     expect(await colourCount(v.page)).toBeGreaterThan(50);
+    // The legend of the overlay's colours: one entry per worker, its tiles adding up to the picture's.
+    expect(await v.page.isVisible("#legend")).toBe(true);
+    const legend = await v.page.$$eval("#legend li", (items) =>
+      items.map((li) => ({ text: li.textContent ?? "", colour: getComputedStyle(li.querySelector(".swatch")!).backgroundColor })),
+    );
+    expect(legend.map((l) => l.text.replace(/ · .*/, ""))).toEqual(Array.from({ length: n }, (_, i) => `worker ${i + 1}`));
+    expect(new Set(legend.map((l) => l.colour)).size).toBe(n);
+    const tiles = legend.reduce((sum, l) => sum + Number(/· (\d+) tiles?$/.exec(l.text)![1]), 0);
+    expect(String(tiles)).toBe(many.text.match(/^(\d+) tiles/)![1]);
     await shot(v.page, "fractal-workers");
+    await v.page.uncheck("#show-workers");
+    expect(await v.page.isHidden("#legend")).toBe(true);
 
     await v.page.selectOption("#workers", "1");
     await settled(v.page, ["done"], { where: { workers: "1" } });
@@ -139,6 +150,36 @@ describe("demo site", () => {
     await v.page.click("#overlay", { position: { x: 300, y: 250 } });
     await settled(v.page, ["done"], { where: { fingerprint: { not: one.fingerprint! } } });
     expect(await canvasHash(v.page)).not.toBe(manyHash);
+    await finish(v);
+  }, 120_000);
+
+  it("fractal explorer: each worker count keeps its warm pool, and 2 workers render no slower than 1", async () => {
+    const v = await visit(isolated, "fractal.html");
+    await settled(v.page, ["done"]);
+    const counts = cores >= 2 ? ["1", "2"] : ["1"];
+    /** Selects (or re-renders with) `workers`; resolves with the render's status. */
+    const render = async (workers: string) => {
+      const before = Number((await statusData(v.page)).renders);
+      if ((await v.page.$eval("#workers", (s) => (s as HTMLSelectElement).value)) === workers) await v.page.click("#render");
+      else await v.page.selectOption("#workers", workers);
+      await settled(v.page, ["done"], { where: { renders: String(before + 1) } });
+      return statusData(v.page);
+    };
+    const names = new Map<string, string>();
+    const best = new Map<string, number>();
+    for (let round = 0; round < 2; round++) {
+      for (const n of counts) {
+        const done = await render(n);
+        expect(done.workers).toBe(n);
+        // The same workers as the first time this count was chosen: its pool was kept, not remade.
+        if (!names.has(n)) names.set(n, done.workerNames!);
+        expect(done.workerNames).toBe(names.get(n));
+        best.set(n, Math.min(best.get(n) ?? Infinity, Number(done.time)));
+      }
+    }
+    // Timing on a shared machine: a generous bound. Warm pools on both sides, so 2 workers must not
+    // come out slower than 1 (they are about twice as fast on an idle 2-core machine).
+    if (cores >= 2) expect(best.get("2")!).toBeLessThan(best.get("1")! * 1.5);
     await finish(v);
   }, 120_000);
 
@@ -186,6 +227,13 @@ describe("demo site", () => {
     await v.page.click("#run");
     await v.page.waitForFunction(() => (document.getElementById("pass1") as HTMLProgressElement).value > 0, null, { timeout: 30_000 });
     await v.page.click("#pause");
+    expect(await settled(v.page, ["paused"], { timeout: 5_000 })).toBe("paused");
+    expect((await statusData(v.page)).text).toMatch(/^Paused: /);
+    expect(await v.page.textContent("#pause")).toBe("Resume");
+    await v.page.click("#pause");
+    expect(await settled(v.page, ["running"], { timeout: 5_000 })).toBe("running");
+    expect((await statusData(v.page)).text).toMatch(/^Running on /);
+    await v.page.click("#pause");
     await v.page.click("#stop");
     expect(await settled(v.page, ["done", "error", "stopped"])).toBe("stopped");
     await v.page.fill("#iterations", "500");
@@ -228,6 +276,26 @@ describe("demo site", () => {
     await shot(v.page, "timeline");
     await finish(v);
   }, 60_000);
+
+  it("at phone width (375 px) no page is wider than the screen, and the timeline keeps its text readable", async () => {
+    const phone = { width: 375, height: 800 };
+    for (const [path, waitFor] of [["index.html"], ["fractal.html", "done"], ["speedup.html"], ["shared.html"], ["timeline.html", "done"], ["platform.html", "done"]] as const) {
+      const v = await visit(isolated, path, phone);
+      if (waitFor) await settled(v.page, [waitFor]);
+      const width = await v.page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, `${path} is ${width} px wide`).toBeLessThanOrEqual(phone.width);
+      if (path === "timeline.html") {
+        // The drawing is not shrunk to fit: its task names are as tall as text elsewhere.
+        const label = await v.page.$eval("#timeline g.track text", (t) => t.getBoundingClientRect().height);
+        expect(label).toBeGreaterThanOrEqual(10);
+        // The table fits too (each task a card, no scrolling sideways), and says everything.
+        expect(await v.page.$eval("#timeline-table", (t) => t.scrollWidth <= t.clientWidth)).toBe(true);
+        expect(await v.page.$$eval("#rows tr", (rows) => rows.length)).toBe(8);
+        await shot(v.page, "timeline-phone");
+      }
+      await finish(v);
+    }
+  }, 120_000);
 
   it("platform panel: platformInfo(), the cores and the isolation status, and live figures", async () => {
     for (const [server, isolation] of [[isolated, "true"], [plain, "false"]] as const) {

@@ -1,20 +1,22 @@
 // QueueExecutor (isofutures/bullmq) against a real redis-server and real `isofutures worker`
 // processes: the executor's semantics across machines, values and errors through the queue,
-// cancellation, timeouts, signals, a worker killed mid-job, a graceful worker stop, a Redis
-// restart, and a Redis outage longer than the reconnect window.
-import { mkdtempSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+// cancellation, timeouts, signals, a worker killed mid-job, a graceful worker stop, Redis restarts
+// and outages, the tasks option's forms, streams, tiny tasks on the worker's thread, and chaos.
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
 import { BrokenExecutorError, CancelledError, FIRST_COMPLETED, TimeoutError, asCompleted, wait, type Future } from "isofutures";
 import { QueueExecutor } from "isofutures/bullmq";
-import { startRedis, startWorker, type RedisServer, type WorkerProcess } from "./helpers/redis.js";
-import type * as QueueTasks from "./fixtures/queue-tasks.mjs";
+import { keysLeft, settle, startRedis, startWorker, tempDir, until, type RedisServer, type WorkerProcess } from "./helpers/redis.js";
+import type * as QueueTasks from "./fixtures/queue-stream-tasks.mjs";
 
 type Tasks = typeof QueueTasks;
-const TASKS = fileURLToPath(new URL("fixtures/queue-tasks.mjs", import.meta.url));
+const TASKS_URL = new URL("fixtures/queue-tasks.mjs", import.meta.url);
+const TASKS = fileURLToPath(TASKS_URL);
+const STREAM_TASKS = fileURLToPath(new URL("fixtures/queue-stream-tasks.mjs", import.meta.url));
+const OTHER_TASKS = new URL("fixtures/queue-other-tasks.mjs", import.meta.url);
 // Short locks, so that a killed worker's job is run again within seconds.
 const FAST_STALL = ["--lock-duration", "1500", "--stalled-interval", "500"];
 
@@ -29,37 +31,15 @@ function executor(queue: string, options: Partial<ConstructorParameters<typeof Q
   return ex;
 }
 
-async function worker(queue: string, extra: string[] = []): Promise<WorkerProcess> {
-  const w = await startWorker(["--redis", redis.url, "--queue", queue, "--tasks", TASKS, "--threads", "2", ...FAST_STALL, ...extra]);
-  workers.push(w);
-  return w;
-}
-
-/** A fresh queue name with `n` workers on it. */
-async function queueWith(n: number, extra: string[] = []): Promise<[string, WorkerProcess[]]> {
+/** A fresh queue name with `n` workers on it (serving `tasks`; `null`: started without --tasks). */
+async function queueWith(n: number, extra: string[] = [], tasks: string | null = TASKS): Promise<[string, WorkerProcess[]]> {
   const name = `q${++queueNo}`;
   const ws: WorkerProcess[] = [];
-  for (let i = 0; i < n; i++) ws.push(await worker(name, extra));
+  for (let i = 0; i < n; i++) {
+    ws.push(await startWorker(["--redis", redis.url, "--queue", name, ...(tasks === null ? [] : ["--tasks", tasks]), "--threads", "2", ...FAST_STALL, ...extra]));
+  }
+  workers.push(...ws);
   return [name, ws];
-}
-
-const tempDir = () => mkdtempSync(join(tmpdir(), "isofutures-queue-"));
-
-async function settle<T>(f: PromiseLike<T>): Promise<{ ok: true; value: T } | { ok: false; error: any }> {
-  try {
-    return { ok: true, value: await f };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
-
-/** Resolves when `check()` is true (polled; bounded). */
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 beforeAll(async () => {
@@ -146,10 +126,10 @@ describe("QueueExecutor: the executor's semantics through Redis", () => {
     const { done, notDone } = await wait([slow, fast], { returnWhen: FIRST_COMPLETED });
     expect(done.has(fast as Future<number>)).toBe(true);
     expect(notDone.has(slow as Future<number>)).toBe(true);
+    await slow; // every pool thread free again: the next two run side by side, wherever they land
     const order: number[] = [];
     for await (const f of asCompleted([ex.submit("sleep", 400), ex.submit("sleep", 30)])) order.push((await f) as number);
     expect(order).toEqual([30, 400]);
-    await slow;
   });
 
   it("a future is pending while its job waits in Redis, running once a worker takes it", async () => {
@@ -318,4 +298,152 @@ describe("QueueExecutor: Redis going away", () => {
       await redis.start();
     }
   }, 30_000);
+});
+
+describe("QueueExecutor: the tasks option takes the local pools' forms", () => {
+  it("a file: URL, a URL string and a relative path all name the module the workers serve", async () => {
+    const [q] = await queueWith(1);
+    for (const tasks of [TASKS_URL, TASKS_URL.href, relative(process.cwd(), TASKS), TASKS]) {
+      expect(await executor(q, { tasks }).submit("add", 2, 3)).toBe(5);
+    }
+  }, 30_000);
+
+  it("a worker started without --tasks imports the executor's module (a file: URL: that path on the workers)", async () => {
+    const [q] = await queueWith(1, [], null);
+    expect(await executor(q, { tasks: OTHER_TASKS }).submit("add", 2, 3)).toBe("other 5");
+    await expect(executor(q).submit("add", 2, 3)).rejects.toThrow(/this worker has no tasks module: start it with --tasks FILE, or give the QueueExecutor a tasks option/);
+  }, 30_000);
+
+  it("a worker serving another module fails the job with an error naming both", async () => {
+    const [q] = await queueWith(1);
+    const f = executor(q, { tasks: OTHER_TASKS }).submit("add", 2, 3);
+    await expect(f).rejects.toThrow(`this worker serves the tasks module ${TASKS_URL.href}, but the executor's tasks is ${OTHER_TASKS.href}`);
+    expect(() => executor(q, { tasks: 42 as never })).toThrow(/tasks must be a URL or a path string/);
+  }, 30_000);
+});
+
+describe("QueueExecutor: streams through Redis", () => {
+  let q: string;
+  let ex: QueueExecutor<Tasks>;
+  beforeAll(async () => {
+    [q] = await queueWith(1, [], STREAM_TASKS);
+    ex = executor(q, { tasks: pathToFileURL(STREAM_TASKS) });
+  }, 30_000);
+
+  it("values arrive in order, structured-cloned, past the first window; nothing of the stream stays in Redis", async () => {
+    const got: { i: number; map: Map<number, string> }[] = [];
+    for await (const v of ex.stream("count", 50)) got.push(v);
+    expect(got.map((v) => v.i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(got[7]!.map).toEqual(new Map([[7, "7"]]));
+    await until(async () => (await keysLeft(redis, q)).length === 0, "the stream's keys to leave Redis");
+  });
+
+  it("back-pressure: a consumer that stops taking values stops the generator within the credit", async () => {
+    const dir = tempDir();
+    const it = ex.stream("endless", dir)[Symbol.asyncIterator]();
+    expect((await it.next()).value).toBe(0);
+    await new Promise((r) => setTimeout(r, 1000)); // unbounded, it would produce thousands meanwhile
+    const produced = Number(readFileSync(join(dir, "produced"), "utf8"));
+    // The executor's window (16) plus the worker's local stream's window (16) and one in hand.
+    expect(produced).toBeLessThanOrEqual(40);
+    const taken: number[] = [];
+    for (let i = 0; i < 60; i++) taken.push((await it.next()).value as number);
+    expect(taken).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    await it.return!();
+  });
+
+  it("break stops the remote generator: its signal aborts, its finally runs; nothing stays in Redis", async () => {
+    const dir = tempDir();
+    const stream = ex.stream("endless", dir);
+    for await (const v of stream) if (v === 3) break;
+    await until(() => existsSync(join(dir, "finally")) && existsSync(join(dir, "aborted")), "the generator to stop");
+    await until(async () => (await keysLeft(redis, q)).length === 0, "the stream's keys to leave Redis");
+    expect(await ex.submit("add", 1, 1)).toBe(2); // the worker goes on
+  });
+
+  it("unsubscribing an Observable subscription stops it the same way", async () => {
+    const dir = tempDir();
+    const seen: number[] = [];
+    await new Promise<void>((resolve) => {
+      const sub = ex.stream("endless", dir).subscribe((v) => {
+        seen.push(v);
+        if (v === 2) {
+          sub.unsubscribe();
+          resolve();
+        }
+      });
+    });
+    await until(() => existsSync(join(dir, "finally")), "the generator to stop");
+    expect(seen.slice(0, 3)).toEqual([0, 1, 2]);
+  });
+
+  it("a generator's error ends the stream with it, after the values before it", async () => {
+    const got: number[] = [];
+    const r = await settle((async () => {
+      for await (const v of ex.stream("breaks")) got.push(v);
+    })());
+    expect(got).toEqual([1]);
+    expect(r.ok).toBe(false);
+    expect((r as { error: Error }).error).toBeInstanceOf(RangeError);
+    expect((r as { error: Error }).error.message).toBe("the stream broke");
+  });
+});
+
+describe("QueueExecutor: tiny tasks run on the worker's own thread", () => {
+  const threads = async (ex: QueueExecutor<Tasks>, ms: number) => {
+    const seen: number[] = [];
+    for (let i = 0; i < 40; i++) seen.push((await ex.submit("where", ms)).thread);
+    return seen;
+  };
+
+  it("once measured well under 1 ms (currentTask() works there); longer ones and --pool-only stay on the pool", async () => {
+    const [q] = await queueWith(1, [], STREAM_TASKS);
+    const ex = executor(q);
+    const tiny = await threads(ex, 0);
+    expect(tiny[0]).not.toBe(0); // first on the pool…
+    expect(tiny.slice(-10)).toEqual(Array(10).fill(0)); // …then here
+    expect(await ex.submit("where")).toEqual({ thread: 0, aborted: false });
+    const slow = await threads(ex, 3); // 3 ms: back to the pool, tried here once more at most
+    expect(slow.filter((t) => t === 0).length).toBeLessThanOrEqual(4);
+    expect(slow.slice(-10)).not.toContain(0);
+    const [pooled] = await queueWith(1, ["--pool-only"], STREAM_TASKS);
+    expect(await threads(executor(pooled), 0)).not.toContain(0);
+  }, 30_000);
+});
+
+describe("QueueExecutor: chaos", () => {
+  it("Redis restarted mid-map of 1,000 items, one of two workers SIGKILLed: each result once or a clear error, nothing hangs, nothing left", async () => {
+    const [q, [a, b]] = await queueWith(2);
+    const ex = executor(q);
+    const outcomes: ({ value: unknown } | { error: Error })[] = [];
+    const items = Array.from({ length: 1000 }, (_, i) => [5, i] as [number, number]);
+    const consumed = (async () => {
+      const it = ex.starmap("sleep", items, { chunksize: 10 });
+      for (;;) {
+        try {
+          const r = await it.next();
+          if (r.done) return;
+          outcomes.push({ value: r.value });
+        } catch (error) {
+          outcomes.push({ error: error as Error });
+        }
+      }
+    })();
+    await until(() => outcomes.length >= 100, "the first results");
+    a!.child.kill("SIGKILL");
+    await redis.stop();
+    await new Promise((r) => setTimeout(r, 500));
+    await redis.start();
+    await consumed;
+    expect(outcomes).toHaveLength(1000);
+    outcomes.forEach((o, i) => {
+      if ("value" in o) expect(o.value).toBe(i);
+      else expect(o.error.message).toMatch(/failed in queue|no longer in Redis|lost the connection to Redis/);
+    });
+    expect(outcomes.filter((o) => "value" in o).length).toBeGreaterThan(500); // most survive: the rest ran out of retries
+    await ex.shutdown();
+    b!.child.kill("SIGTERM");
+    await b!.exited;
+    expect(await keysLeft(redis, q)).toEqual([]);
+  }, 120_000);
 });

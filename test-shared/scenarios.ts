@@ -80,7 +80,8 @@ export const scenarios: Scenario[] = [
     name: "a function that closes over a variable fails with a message that says so",
     async run({ make }) {
       const ex = make();
-      const outer = 1;
+      // Not a literal: Bun's transpiler replaces a constant that holds one by its value.
+      const outer = Number("1");
       const e = await rejects(ex.submit((x: number) => x + outer, 1), "closure");
       named(e, "ReferenceError");
       match(e.message, /cannot use variables from the scope it was written in \(it closes over "outer"\)/);

@@ -7,6 +7,10 @@ import { fileURLToPath } from "node:url";
 
 const SITE_ROOT = fileURLToPath(new URL(".", import.meta.url));
 export const SITE_DIST = fileURLToPath(new URL("./dist/", import.meta.url));
+/** What the site is made of (paths from the repository's root): its sources, the package's browser build, Vite. */
+export const SITE_INPUTS = ["demo/web", "dist/browser", "package.json", "package-lock.json"];
+/** Folders under SITE_INPUTS that are not inputs: the site's own output. */
+export const SITE_OUTPUT = "demo/web/dist";
 
 /** Builds the site; resolves with the output folder. */
 export async function buildSite({ outDir = SITE_DIST, quiet = false } = {}) {

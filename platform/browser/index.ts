@@ -12,6 +12,7 @@ import type { PlatformInfo } from "../../src/platform-info.js";
 import type { AnyTasks } from "../../src/types.js";
 import { describe } from "../../src/util/describe.js";
 import { web } from "./dom.js";
+import { DENO_WEB_WORKERS, runtimeName } from "./runtime.js";
 import { webWorkerFactory, type BrowserThreadOptions } from "./web-worker.js";
 
 export * from "../../src/index.js";
@@ -33,6 +34,7 @@ export interface ThreadPoolOptions extends ExecutorOptions, BrowserThreadOptions
 export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ThreadPoolOptions) {
     checkWorkerOption(options?.worker, options?.tasks, options?.protocol);
+    if (runtimeName() === "deno") throw new UnsupportedError(DENO_WEB_WORKERS);
     if (typeof web.Worker !== "function" && options?.worker === undefined) {
       throw new UnsupportedError("ThreadPoolExecutor needs Web Workers, which this environment does not have; use InlineExecutor");
     }
@@ -101,13 +103,18 @@ export function cpuCount(): number {
   return typeof n === "number" && n >= 1 ? Math.floor(n) : 1;
 }
 
-/** What this browser offers; `sharedMemory` is false unless the page is cross-origin isolated. */
+/**
+ * What this browser offers. `sharedMemory`: is there a `SharedArrayBuffer` (browsers define it only
+ * on cross-origin isolated pages; WebKitGTK only with JSC_useSharedArrayBuffer=1). In Deno, `threads`
+ * is false: see {@link ThreadPoolExecutor}.
+ */
 export function platformInfo(): PlatformInfo {
+  const runtime = runtimeName();
   return {
-    runtime: "browser",
+    runtime,
     cpuCount: cpuCount(),
-    threads: typeof web.Worker === "function",
+    threads: typeof web.Worker === "function" && runtime !== "deno",
     processes: false,
-    sharedMemory: web.crossOriginIsolated === true && typeof SharedArrayBuffer === "function",
+    sharedMemory: typeof SharedArrayBuffer === "function",
   };
 }

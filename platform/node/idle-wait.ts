@@ -9,7 +9,7 @@
  * @internal
  * @module
  */
-import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+import { MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import { CTL_POSTED, CTL_SLEEP } from "../../src/wire/protocol.js";
 
 /** Spin this long (ms) watching the post counter: CPU burnt once per idle spell, at most. */
@@ -17,7 +17,16 @@ const IDLE_SPIN_MS = 0.05;
 /** Then sleep this long (ms) at most. Timers and I/O left behind by finished tasks wait this long. */
 const IDLE_WAIT_MS = 1;
 
-export function waitForWork(port: MessagePort, ctl: Int32Array): unknown[] | undefined {
+/**
+ * The idle wait for a thread whose messages come on `port`, or `undefined` where they cannot be read
+ * synchronously: Deno's `parentPort` is not a `MessagePort` (`receiveMessageOnPort` throws on it),
+ * so there an idle worker goes straight back to its event loop.
+ */
+export function idleWait(port: MessagePort): ((ctl: Int32Array) => unknown[] | undefined) | undefined {
+  return port instanceof MessagePort ? (ctl) => waitForWork(port, ctl) : undefined;
+}
+
+function waitForWork(port: MessagePort, ctl: Int32Array): unknown[] | undefined {
   const posted = Atomics.load(ctl, CTL_POSTED);
   let got = receiveMessageOnPort(port);
   if (got) return got.message as unknown[];

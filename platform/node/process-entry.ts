@@ -11,12 +11,16 @@ import { Worker } from "node:worker_threads";
 import { encodeError } from "../../src/wire/error-codec.js";
 import { OP_FATAL, OP_INIT, type WorkerInit } from "../../src/wire/protocol.js";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
+import { installRemote } from "./remote/install.js";
+import { linksFlushed } from "./remote/socket-link.js";
 
 /** A dying child whose messages the parent does not read leaves after this long anyway (ms). */
 const FLUSH_LIMIT_MS = 2000;
 
 const send = process.send?.bind(process);
 if (send) {
+  // Shared objects of the parent arrive as references: they become proxies on a link to its broker.
+  installRemote();
   let pending = 0;
   let exitCode: number | undefined;
   // process.exit() would drop messages still queued for the pipe: leave once they are written.
@@ -28,10 +32,28 @@ if (send) {
     pending--;
     if (exitCode !== undefined && pending === 0) process.exit(exitCode);
   };
-  const post = (message: unknown[]) => {
+  const write = (message: unknown[]) => {
     // Counted once it is queued: a message that cannot be serialised throws here, and sends nothing.
     send(message, undefined, undefined, sent);
     pending++;
+  };
+  // What tasks put on queues of the parent without waiting is in place before their results are
+  // reported (results wait behind that; later messages behind them, in order).
+  let gate: Promise<unknown> | undefined;
+  const post = (message: unknown[]) => {
+    const flushed = linksFlushed();
+    if (flushed === undefined && gate === undefined) return write(message);
+    pending++; // held: the process does not leave before it is written
+    const next: Promise<unknown> = (gate ?? Promise.resolve()).then(() => flushed).then(() => {
+      pending--;
+      try {
+        write(message);
+      } catch {
+        // a message that cannot be cloned: the runtime only posts what it checked, so nothing to do
+      }
+      if (gate === next) gate = undefined;
+    });
+    gate = next;
   };
   const runtime = startWorkerRuntime({
     post,

@@ -10,7 +10,8 @@ import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/pool/endpoint.js";
 import { UnsupportedError } from "../../src/futures/errors.js";
-import { findUnshareable } from "../../src/shared/check.js";
+import { findUnsendable } from "../../src/shared/check.js";
+import { Broker } from "./remote/broker.js";
 import { workerExecArgv } from "./exec-argv.js";
 import { resolveModule } from "./resolve.js";
 
@@ -44,19 +45,29 @@ export function processFactory(options: NodeProcessOptions): WorkerFactory {
     throw new TypeError(`ProcessPoolExecutor: stdio must be "inherit", "pipe" or "ignore", got ${String(stdio)}`);
   }
   const cwd = options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd;
+  let broker: Broker | undefined;
   return {
     kind: "process",
     sharedMemory: false,
     allowSource: true,
     resolveModule,
     checkArgs(args) {
-      const found = findUnshareable(args);
+      const found = findUnsendable(args);
       return found === undefined
         ? undefined
         : new UnsupportedError(
             `${found} cannot be passed to a ProcessPoolExecutor: processes do not share memory or message ports. ` +
-              "Use a ThreadPoolExecutor, whose worker threads do, or pass the data itself.",
+              "Pass a Queue, a Manager's dict or list, or the data itself — or use a ThreadPoolExecutor, whose worker threads do share memory.",
           );
+    },
+    // Shared objects reach the children through this thread's broker, which lives as long as the pool.
+    shareObject(value) {
+      if (!broker) (broker = Broker.current()).ref();
+      return broker.share(value);
+    },
+    close() {
+      broker?.release();
+      broker = undefined;
     },
     spawn(request: SpawnRequest, events: EndpointEvents): Endpoint {
       const child = fork(ENTRY, [], {

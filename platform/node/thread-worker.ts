@@ -113,7 +113,6 @@ function wrap(worker: Worker, events: EndpointEvents): Endpoint {
   });
   worker.once("exit", (code) => events.exit({ code, error }));
   return {
-    threadId: worker.threadId,
     post(message, transfer) {
       worker.postMessage(message, transfer as never);
     },
@@ -124,5 +123,6 @@ function wrap(worker: Worker, events: EndpointEvents): Endpoint {
       if (busy) worker.ref();
       else worker.unref();
     },
+    threadId: worker.threadId,
   };
 }

@@ -6,7 +6,7 @@ import { parentPort } from "node:worker_threads";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
 import { describe } from "../../src/util/describe.js";
 import type { TaskFunction } from "../../src/types.js";
-import { waitForWork } from "./idle-wait.js";
+import { idleWait } from "./idle-wait.js";
 
 export { currentTask, transfer, type CurrentTask } from "../../src/worker/api.js";
 
@@ -21,12 +21,13 @@ export function serve(functions: Record<string, TaskFunction>): void {
   }
   const port = parentPort;
   if (!port) throw new TypeError("serve() must be called in a worker thread started by a ThreadPoolExecutor (its worker option)");
+  const wait = idleWait(port);
   startWorkerRuntime(
     {
       post: (message, transfer) => port.postMessage(message, transfer as never),
       onMessage: (handler) => port.on("message", handler),
       exit: () => process.exit(0),
-      waitForWork: (ctl) => waitForWork(port, ctl),
+      ...(wait && { waitForWork: wait }),
     },
     { ...functions },
   );

@@ -1,3 +1,5 @@
+import type { Shareable, WireShared } from "../shared/shareable.js";
+
 /**
  * The adapter seam. The executor core drives workers only through these two types; a Node thread,
  * a Node child process, a Web Worker and the calling thread (inline) each implement them in one
@@ -24,9 +26,9 @@ export interface Endpoint {
   terminate(): void;
   /** Busy workers keep the program alive; idle ones do not (Node's ref/unref; no-op elsewhere). */
   setBusy(busy: boolean): void;
-  /** A child process's pid, for the `workerstart` event (optional). */
+  /** A child process's pid, where there is one. */
   readonly pid?: number | undefined;
-  /** A worker thread's id, for the `workerstart` event (optional). */
+  /** A worker thread's `threadId`, where there is one. */
   readonly threadId?: number | undefined;
 }
 
@@ -55,4 +57,15 @@ export interface WorkerFactory {
    * (a process pool refuses shared memory), or `undefined`.
    */
   checkArgs?(args: readonly unknown[]): Error | undefined;
+  /**
+   * Optional: how a shared-memory object crosses to this factory's workers. By default it goes as
+   * its own wire form (its memory and ports), which threads rebuild around the same memory; a
+   * process pool instead registers it with the broker of cross-process objects and sends a handle.
+   */
+  shareObject?: ShareObject;
+  /** Optional: the executor has shut down and its workers have exited; release what they needed. */
+  close?(): void;
 }
+
+/** Turns a shared object into what a worker receives; its ports go to `transfer`. */
+export type ShareObject = (value: Shareable, transfer: object[]) => WireShared;

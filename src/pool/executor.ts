@@ -4,7 +4,7 @@
  * @module
  */
 import { describe } from "../util/describe.js";
-import type { WorkerFactory } from "./endpoint.js";
+import type { ShareObject, WorkerFactory } from "./endpoint.js";
 import { BrokenExecutorError, ShutdownError } from "../futures/errors.js";
 import { FunctionTable } from "./functions.js";
 import { newFuture, setException, setJob, type Future } from "../futures/future.js";
@@ -116,7 +116,7 @@ function checkedInitArgs(given: readonly unknown[] | undefined, kind: string, fa
       `${kind}: initArgs holds ${port}, which can move to one worker only, while initArgs go to every new worker; pass it to a task instead`,
     );
   }
-  if (sharedSeen() && holdsShared(initArgs)) encodeShared(initArgs, []);
+  if (sharedSeen() && holdsShared(initArgs)) encodeShared(initArgs, [], factory.shareObject);
   try {
     structuredClone(initArgs);
   } catch (error) {
@@ -139,6 +139,7 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
   #shutdownCalled = false;
   readonly #host: MapHost;
   readonly #checkArgs: ((args: readonly unknown[]) => Error | undefined) | undefined;
+  readonly #share: ShareObject | undefined;
 
   /** @internal Executors are made by their subclasses. */
   protected constructor(
@@ -186,6 +187,7 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
     }
     this.#kind = kind;
     this.#checkArgs = factory.checkArgs?.bind(factory);
+    const share = (this.#share = factory.shareObject);
     this.#functions = new FunctionTable(tasks !== null || config.served, (spec) => factory.resolveModule(spec), kind);
     let initializer: [number, string, string?] | null = null;
     if (o.initializer !== undefined) {
@@ -217,7 +219,7 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
         const refused = this.#checkArgs?.(items);
         if (refused) return this.#failed(refused) as Future<ChunkOutcome>;
         const shared = sharedSeen() && holdsShared(items);
-        if (shared) encodeShared(items, (transfer ??= []));
+        if (shared) encodeShared(items, (transfer ??= []), share);
         const future = newFuture<ChunkOutcome>(scheduler);
         scheduler.enqueue(new Task(future as Future<unknown>, def, taskCode(def.handle, 1, kindCode, shared), [items], transfer));
         return future;
@@ -286,7 +288,7 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
     const scheduler = this.#scheduler;
     const refused = this.#checkArgs?.(args);
     if (refused) return this.#failed(refused);
-    if (shared) encodeShared(args, (transfer ??= []));
+    if (shared) encodeShared(args, (transfer ??= []), this.#share);
     const future = newFuture<unknown>(scheduler);
     const task = new Task(future, def, taskCode(def.handle, args.length, kind, shared), args, transfer);
     setJob(future, task);

@@ -7,7 +7,7 @@
 import { describe } from "../util/describe.js";
 import { TimeoutError } from "../futures/errors.js";
 import { assertTimeout, checkInteger } from "../util/validate.js";
-import { deadlineOf, remaining, sharedInts, waitAsync, waitSync } from "./memory.js";
+import { deadlineOf, remaining, sharedInts, waitActing, waitAsync, waitSync, type Acting } from "./memory.js";
 import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
 import { spinLock, spinUnlock } from "./spin.js";
 import type { TimeoutOptions } from "./lock.js";
@@ -92,6 +92,27 @@ export class Barrier {
       const left = remaining(arrival.deadline);
       if (left <= 0) return this.#timedOut(arrival.generation);
       await waitAsync(this.#cells, GENERATION, arrival.generation, left);
+    }
+  }
+
+  /**
+   * {@link Barrier.wait} for someone else (the broker acting for a child process). A party that is
+   * gone while it waits can never be let through: the barrier is broken, so that the others do not
+   * wait for it for ever. @internal
+   */
+  async waitAs(acting: Acting, timeout: number | undefined): Promise<number> {
+    const arrival = this.#arrive(timeout === undefined ? undefined : { timeout });
+    if (arrival.done) return arrival.index;
+    for (;;) {
+      const state = this.#check(arrival.generation);
+      if (state !== undefined) return this.#settle(state, arrival.index);
+      if (acting.isGone) {
+        this.abort();
+        throw new BrokenBarrierError("a party left (its process ended) while it waited at the barrier; the barrier is now broken");
+      }
+      const left = remaining(arrival.deadline);
+      if (left <= 0) return this.#timedOut(arrival.generation);
+      await waitActing(this.#cells, GENERATION, arrival.generation, left, acting);
     }
   }
 

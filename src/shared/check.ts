@@ -12,6 +12,25 @@ export function findUnshareable(value: unknown, budget = 2000): string | undefin
   return find(value, budget, describeShared);
 }
 
+/** Kinds of shared objects that reach child processes through their broker. */
+const CROSS_PROCESS = new Set(["Lock", "RLock", "Semaphore", "BoundedSemaphore", "Event", "Condition", "Barrier", "Queue", "JoinableQueue", "Connection", "DictProxy", "ListProxy"]);
+
+/**
+ * Describes the first value inside `value` that cannot reach a child process: raw shared memory or
+ * message ports, and shared objects that only threads can share (SharedArray, RingBuffer). The
+ * objects a broker serves pass.
+ */
+export function findUnsendable(value: unknown, budget = 2000): string | undefined {
+  return find(value, budget, (v) => {
+    const kind = (v as { [SHARED_BRAND]?: unknown })[SHARED_BRAND];
+    if (typeof kind === "string") return CROSS_PROCESS.has(kind) ? SKIP : `a ${kind} (memory shared between threads only)`;
+    return describeShared(v);
+  });
+}
+
+/** What {@link find}'s `describe` returns for a value to pass without looking inside. */
+const SKIP = "";
+
 /**
  * Describes the first message port inside `value` (a pipe `Connection` or a raw port): what can
  * move to one worker only, never be copied to each.
@@ -31,6 +50,7 @@ function find(value: unknown, budget: number, describe: (v: object) => string | 
     if (typeof v !== "object" || v === null || seen.has(v)) continue;
     seen.add(v);
     const found = describe(v);
+    if (found === SKIP) continue;
     if (found) return found;
     if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date || v instanceof RegExp) continue;
     if (Array.isArray(v)) {

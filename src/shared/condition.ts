@@ -7,7 +7,7 @@
 import { InvalidStateError } from "../futures/errors.js";
 import { checkInteger } from "../util/validate.js";
 import { Lock, RLock, checkedDeadline, type TimeoutOptions } from "./lock.js";
-import { remaining, sharedInts, waitAsync, waitSync } from "./memory.js";
+import { deadlineOf, remaining, sharedInts, threadId, waitActing, waitAsync, waitSync, type Acting } from "./memory.js";
 import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
 import { spinLock, spinUnlock } from "./spin.js";
 
@@ -80,6 +80,39 @@ export class Condition {
     return notified;
   }
 
+  /**
+   * {@link Condition.wait} for someone else (the broker acting for a child process). A child gone
+   * while it waited does not take the lock back. @internal
+   */
+  async waitAs(acting: Acting, timeout: number | undefined): Promise<boolean> {
+    const deadline = timeout === 0 ? 0 : deadlineOf(timeout);
+    const slot = this.#enter("wait", acting.owner);
+    const levels = this.#letGo(acting.owner);
+    let notified: boolean;
+    for (;;) {
+      if (Atomics.load(this.#cells, slot) === NOTIFIED) {
+        notified = true;
+        break;
+      }
+      const left = deadline === 0 ? 0 : remaining(deadline);
+      if (left <= 0 || acting.isGone) {
+        notified = this.#leave(slot);
+        break;
+      }
+      await waitActing(this.#cells, slot, WAITING, left, acting);
+    }
+    Atomics.store(this.#cells, slot, FREE);
+    if (await this.#lock.acquireAs(acting, undefined)) this.#restore(levels);
+    return notified;
+  }
+
+  /** {@link Condition.notify} on behalf of `owner`. @internal */
+  notifyAs(owner: number, n: number): void {
+    checkInteger(n, "Condition.notify: n", 0);
+    this.#mustHold("notify", owner);
+    this.#wake(n);
+  }
+
   /** {@link Condition.wait}, blocking (workers only). */
   waitSync(options?: TimeoutOptions): boolean {
     const deadline = checkedDeadline(options, "Condition.waitSync");
@@ -137,6 +170,10 @@ export class Condition {
   notify(n = 1): void {
     checkInteger(n, "Condition.notify: n", 0);
     this.#mustHold("notify");
+    this.#wake(n);
+  }
+
+  #wake(n: number): void {
     spinLock(this.#cells, MUTEX);
     try {
       for (let woken = 0; woken < n; woken++) {
@@ -165,13 +202,13 @@ export class Condition {
     this.notify(this.#slots);
   }
 
-  #mustHold(what: string): void {
-    if (!this.#lock.heldByMe()) throw new InvalidStateError(`Condition.${what}() needs the condition's lock held by this thread`);
+  #mustHold(what: string, owner = threadId()): void {
+    if (!this.#lock.heldBy(owner)) throw new InvalidStateError(`Condition.${what}() needs the condition's lock held by this thread`);
   }
 
   // Takes a free slot, stamped with the next ticket.
-  #enter(what: string): number {
-    this.#mustHold(what);
+  #enter(what: string, owner?: number): number {
+    this.#mustHold(what, owner);
     spinLock(this.#cells, MUTEX);
     try {
       for (let i = 0; i < this.#slots; i++) {
@@ -198,9 +235,9 @@ export class Condition {
     }
   }
 
-  #letGo(): number {
+  #letGo(owner = threadId()): number {
     if (this.#lock instanceof RLock) return this.#lock.releaseAll();
-    this.#lock.release();
+    this.#lock.releaseAs(owner);
     return 1;
   }
 

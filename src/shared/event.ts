@@ -3,7 +3,7 @@
  * @module
  */
 import { checkedDeadline, type TimeoutOptions } from "./lock.js";
-import { remaining, sharedInts, waitAsync, waitSync } from "./memory.js";
+import { deadlineOf, remaining, sharedInts, waitActing, waitAsync, waitSync, type Acting } from "./memory.js";
 import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
 
 const FLAG = 0;
@@ -43,6 +43,17 @@ export class Event {
       const left = deadline === 0 ? 0 : remaining(deadline);
       if (left <= 0) return false;
       await waitAsync(this.#cells, FLAG, 0, left);
+    }
+    return true;
+  }
+
+  /** {@link Event.wait} for someone else (the broker acting for a child process). @internal */
+  async waitAs(acting: Acting, timeout: number | undefined): Promise<boolean> {
+    const deadline = timeout === 0 ? 0 : deadlineOf(timeout);
+    while (!this.isSet()) {
+      const left = deadline === 0 ? 0 : remaining(deadline);
+      if (left <= 0 || acting.isGone) return false;
+      await waitActing(this.#cells, FLAG, 0, left, acting);
     }
     return true;
   }

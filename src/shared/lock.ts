@@ -6,7 +6,7 @@
  */
 import { InvalidStateError, TimeoutError } from "../futures/errors.js";
 import { assertTimeout } from "../util/validate.js";
-import { deadlineOf, remaining, sharedInts, threadId, waitAsync, waitSync } from "./memory.js";
+import { deadlineOf, remaining, sharedInts, threadId, waitActing, waitAsync, waitSync, type Acting } from "./memory.js";
 import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
 
 const STATE = 0;
@@ -72,6 +72,56 @@ export abstract class MutexBase {
     }
   }
 
+  /** {@link lockSlowAsync} for someone else (the broker acting for a child): gives up once it is gone. */
+  protected async lockSlowActing(deadline: number, acting: Acting): Promise<boolean> {
+    for (;;) {
+      if (acting.isGone) return false;
+      if (Atomics.compareExchange(this.cells, STATE, 0, 2) === 0) return true;
+      if (Atomics.exchange(this.cells, STATE, 2) === 0) return true;
+      const left = remaining(deadline);
+      if (left <= 0) return false;
+      await waitActing(this.cells, STATE, 2, left, acting);
+    }
+  }
+
+  /**
+   * Takes the lock for `acting.owner` (the broker acting for a child process); a child gone while
+   * it waited gets nothing. @returns held or not. @internal
+   */
+  async acquireAs(acting: Acting, timeout: number | undefined): Promise<boolean> {
+    const deadline = timeout === 0 ? 0 : deadlineOf(timeout);
+    const ok = this.tryLock() || (deadline !== 0 && (await this.lockSlowActing(deadline, acting)));
+    if (!ok) return false;
+    if (acting.isGone) {
+      this.unlock(); // nobody is left to hold it
+      return false;
+    }
+    this.ownAs(acting.owner);
+    return true;
+  }
+
+  /** Records the owner (and, for an RLock, one level) of a lock just taken. @internal */
+  protected ownAs(owner: number): void {
+    Atomics.store(this.cells, OWNER, owner);
+  }
+
+  /** Frees the lock if `owner` holds it (its holder died). @returns whether it did. @internal */
+  releaseIfOwner(owner: number): boolean {
+    if (Atomics.load(this.cells, STATE) === 0 || Atomics.load(this.cells, OWNER) !== owner) return false;
+    Atomics.store(this.cells, COUNT, 0);
+    Atomics.store(this.cells, OWNER, 0);
+    this.unlock();
+    return true;
+  }
+
+  /** Is it held by `owner`? @internal */
+  heldBy(owner: number): boolean {
+    return Atomics.load(this.cells, STATE) !== 0 && Atomics.load(this.cells, OWNER) === owner;
+  }
+
+  /** {@link Lock.release} / {@link RLock.release} on behalf of `owner`. @internal */
+  abstract releaseAs(owner: number): void;
+
   protected unlock(): void {
     if (Atomics.exchange(this.cells, STATE, 0) === 2) Atomics.notify(this.cells, STATE, 1);
   }
@@ -124,6 +174,12 @@ export class Lock extends MutexBase {
     if (Atomics.load(this.cells, STATE) === 0) throw new InvalidStateError("release() of a Lock that is not held");
     Atomics.store(this.cells, OWNER, 0);
     this.unlock();
+  }
+
+  /** @internal any holder's lock may be released by anyone, as in Python */
+  releaseAs(owner: number): void {
+    void owner;
+    this.release();
   }
 
   /** Takes the lock and returns a guard that frees it: `using guard = await lock.guard()`. @throws {@link TimeoutError} */
@@ -188,10 +244,30 @@ export class RLock extends MutexBase {
 
   /** Releases one level. @throws {@link InvalidStateError} if this thread does not hold it. */
   release(): void {
-    if (!this.heldByMe()) throw new InvalidStateError("release() of an RLock this thread does not hold");
+    this.releaseAs(threadId());
+  }
+
+  /** @internal */
+  releaseAs(owner: number): void {
+    if (!this.heldBy(owner)) throw new InvalidStateError("release() of an RLock this thread does not hold");
     if (Atomics.sub(this.cells, COUNT, 1) > 1) return;
     Atomics.store(this.cells, OWNER, 0);
     this.unlock();
+  }
+
+  /** @internal takes it again if `acting.owner` holds it, else as a Lock does */
+  override async acquireAs(acting: Acting, timeout: number | undefined): Promise<boolean> {
+    if (this.heldBy(acting.owner)) {
+      Atomics.add(this.cells, COUNT, 1);
+      return true;
+    }
+    return super.acquireAs(acting, timeout);
+  }
+
+  /** @internal */
+  protected override ownAs(owner: number): void {
+    Atomics.store(this.cells, OWNER, owner);
+    Atomics.store(this.cells, COUNT, 1);
   }
 
   /** Takes the lock and returns a guard that releases one level. @throws {@link TimeoutError} */

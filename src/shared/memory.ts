@@ -14,6 +14,17 @@ export function requireSharedMemory(what: string): void {
     noteShared();
     return;
   }
+  // Not isolated, or isolated in an engine that still lacks SharedArrayBuffer (WebKitGTK unless
+  // JavaScriptCore's useSharedArrayBuffer option is on): two different fixes.
+  const isolated = (globalThis as { crossOriginIsolated?: unknown }).crossOriginIsolated;
+  if (isolated !== false) {
+    throw new UnsupportedError(
+      `${what} needs shared memory (SharedArrayBuffer), which this JavaScript engine does not provide` +
+        `${isolated === true ? " although the page is cross-origin isolated" : ""}: it may be turned off ` +
+        "(WebKitGTK turns it on with the environment variable JSC_useSharedArrayBuffer=1). Use another engine, " +
+        "or pass data to tasks and back instead.",
+    );
+  }
   throw new UnsupportedError(
     `${what} needs shared memory (SharedArrayBuffer), which this page does not have: it is not cross-origin ` +
       "isolated. Serve it with the headers Cross-Origin-Opener-Policy: same-origin and " +
@@ -54,6 +65,27 @@ export function waitSync(cells: Int32Array, index: number, value: number, ms: nu
     }
     throw error;
   }
+}
+
+/**
+ * On whose behalf a blocking call runs when it is not this thread's own: the broker of a process
+ * tree acting for a child process. Locks record `owner` instead of this thread's id, and a wait in
+ * progress gives up once the child is `gone` (its connection closed), instead of taking an item or
+ * a lock nobody will use.
+ * @internal
+ */
+export interface Acting {
+  readonly owner: number;
+  /** Resolves once the one acted for is gone. */
+  readonly gone: Promise<void>;
+  /** True once it is gone. */
+  readonly isGone: boolean;
+}
+
+/** {@link waitAsync} that also returns (as "gone") once `acting` is gone. @internal */
+export function waitActing(cells: Int32Array, index: number, value: number, ms: number, acting: Acting | undefined): Promise<string> {
+  const wait = waitAsync(cells, index, value, ms);
+  return acting === undefined ? wait : Promise.race([wait, acting.gone.then(() => "gone")]);
 }
 
 type WaitAsync = (cells: Int32Array, index: number, value: number, ms?: number) => { async: boolean; value: Promise<string> | string };

@@ -9,7 +9,7 @@
 import { InvalidStateError, TimeoutError } from "../futures/errors.js";
 import { checkInteger } from "../util/validate.js";
 import { checkedDeadline, type TimeoutOptions } from "./lock.js";
-import { remaining, requireSharedMemory, waitAsync, waitSync } from "./memory.js";
+import { deadlineOf, remaining, requireSharedMemory, waitActing, waitSync, type Acting } from "./memory.js";
 import { decode, encode } from "./serialize.js";
 import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
 import { spinLock, spinUnlock } from "./spin.js";
@@ -143,6 +143,53 @@ export class Queue<T = unknown> {
     }
   }
 
+  /** Puts an item already encoded if there is room now (no waiting). @internal */
+  tryPutBytes(bytes: Uint8Array): boolean {
+    return bytes.length + 4 <= this.#data.length && this.#tryPut(bytes);
+  }
+
+  /** Takes the oldest item, still encoded, if there is one now (no waiting). @internal */
+  takeBytes(): Uint8Array | undefined {
+    return this.#tryGetBytes();
+  }
+
+  /**
+   * Puts an item already encoded (by a child process) for someone else, waiting for room; a child
+   * gone meanwhile puts nothing. @internal
+   */
+  async putBytesAs(acting: Acting | undefined, bytes: Uint8Array, timeout: number | undefined): Promise<void> {
+    const cap = this.#data.length;
+    if (bytes.length + 4 > cap) {
+      throw new RangeError(`${this.kind}: an item of ${bytes.length} bytes does not fit a queue of ${cap} bytes; create it with a larger { capacity }`);
+    }
+    const deadline = timeout === 0 ? 0 : deadlineOf(timeout);
+    const options = timeout === undefined ? undefined : { timeout };
+    for (;;) {
+      if (acting?.isGone) return;
+      const seen = Atomics.load(this.cells, CHANGES);
+      if (this.#tryPut(bytes)) return;
+      await this.#sleep(seen, deadline, "full", options, false, acting);
+    }
+  }
+
+  /** Takes the oldest item, still encoded, for someone else; `undefined` if it left meanwhile. @internal */
+  async getBytesAs(acting: Acting, timeout: number | undefined): Promise<Uint8Array | undefined> {
+    const deadline = timeout === 0 ? 0 : deadlineOf(timeout);
+    const options = timeout === undefined ? undefined : { timeout };
+    for (;;) {
+      if (acting.isGone) return undefined;
+      const seen = Atomics.load(this.cells, CHANGES);
+      const bytes = this.#tryGetBytes();
+      if (bytes !== undefined) return bytes;
+      await this.#sleep(seen, deadline, "empty", options, false, acting);
+    }
+  }
+
+  /** `[maxsize, capacity]`: what a proxy in another process needs to know without asking. @internal */
+  shape(): [number, number] {
+    return [Atomics.load(this.cells, MAXSIZE), Atomics.load(this.cells, CAPACITY)];
+  }
+
   /** Closes the queue for everyone: no more `put`; `get` drains what is left, then throws. */
   close(): void {
     Atomics.store(this.cells, CLOSED, 1);
@@ -196,13 +243,18 @@ export class Queue<T = unknown> {
   }
 
   #tryGet(): Outcome<T> {
+    const bytes = this.#tryGetBytes();
+    return bytes === undefined ? NOT_YET : { done: true, value: decode(bytes) as T };
+  }
+
+  #tryGetBytes(): Uint8Array | undefined {
     const c = this.cells;
     let bytes: Uint8Array;
     spinLock(c, MUTEX);
     try {
       if (Atomics.load(c, COUNT) === 0) {
         if (Atomics.load(c, CLOSED) === 1) throw new InvalidStateError(`${this.kind}.get on a closed queue with nothing left`);
-        return NOT_YET;
+        return undefined;
       }
       let head = Atomics.load(c, HEAD);
       const len = new Uint8Array(4);
@@ -216,7 +268,7 @@ export class Queue<T = unknown> {
       spinUnlock(c, MUTEX);
     }
     this.#changed();
-    return { done: true, value: decode(bytes) as T };
+    return bytes;
   }
 
   #copyIn(src: Uint8Array, at: number): number {
@@ -245,15 +297,20 @@ export class Queue<T = unknown> {
     if (Atomics.load(this.cells, WAITERS) > 0) Atomics.notify(this.cells, CHANGES);
   }
 
+  /** @internal {@link Queue.sleep} for someone else */
+  protected sleepAs(seen: number, deadline: number, options: TimeoutOptions | undefined, acting: Acting): Promise<void> {
+    return this.#sleep(seen, deadline, "unfinished", options, false, acting);
+  }
+
   /** @internal sleeps until the queue changes after `seen`, or throws TimeoutError at the deadline */
   protected sleep(seen: number, deadline: number, state: string, options: TimeoutOptions | undefined, sync: boolean): void | Promise<void> {
     return this.#sleep(seen, deadline, state, options, sync);
   }
 
   #sleep(seen: number, deadline: number, state: string, options: TimeoutOptions | undefined, sync: true): void;
-  #sleep(seen: number, deadline: number, state: string, options: TimeoutOptions | undefined, sync: false): Promise<void>;
+  #sleep(seen: number, deadline: number, state: string, options: TimeoutOptions | undefined, sync: false, acting?: Acting): Promise<void>;
   #sleep(seen: number, deadline: number, state: string, options: TimeoutOptions | undefined, sync: boolean): void | Promise<void>;
-  #sleep(seen: number, deadline: number, state: string, options: TimeoutOptions | undefined, sync: boolean): void | Promise<void> {
+  #sleep(seen: number, deadline: number, state: string, options: TimeoutOptions | undefined, sync: boolean, acting?: Acting): void | Promise<void> {
     const left = deadline === 0 ? 0 : remaining(deadline);
     if (left <= 0) throw new TimeoutError(`the ${this.kind.toLowerCase()} is ${state}${options?.timeout ? ` (waited ${options.timeout} ms)` : ""}`);
     const c = this.cells;
@@ -266,7 +323,7 @@ export class Queue<T = unknown> {
       }
       return;
     }
-    return (Atomics.load(c, CHANGES) === seen ? waitAsync(c, CHANGES, seen, left) : Promise.resolve()).then(
+    return (Atomics.load(c, CHANGES) === seen ? waitActing(c, CHANGES, seen, left, acting) : Promise.resolve()).then(
       () => void Atomics.sub(c, WAITERS, 1),
       (error: unknown) => {
         Atomics.sub(c, WAITERS, 1);
@@ -313,6 +370,23 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
       if (Atomics.load(this.cells, UNFINISHED) === 0) return true;
       try {
         await this.sleep(seen, deadline, "unfinished", options, false);
+      } catch (error) {
+        if (error instanceof TimeoutError) return false;
+        throw error;
+      }
+    }
+  }
+
+  /** {@link JoinableQueue.join} for someone else (the broker acting for a child process). @internal */
+  async joinAs(acting: Acting, timeout: number | undefined): Promise<boolean> {
+    const deadline = timeout === 0 ? 0 : deadlineOf(timeout);
+    const options = timeout === undefined ? undefined : { timeout };
+    for (;;) {
+      const seen = Atomics.load(this.cells, CHANGES);
+      if (Atomics.load(this.cells, UNFINISHED) === 0) return true;
+      if (acting.isGone) return false;
+      try {
+        await this.sleepAs(seen, deadline, options, acting);
       } catch (error) {
         if (error instanceof TimeoutError) return false;
         throw error;

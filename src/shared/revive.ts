@@ -12,10 +12,27 @@ import { JoinableQueue, Queue } from "./queue.js";
 import { RingBuffer } from "./ring-buffer.js";
 import { BoundedSemaphore, Semaphore } from "./semaphore.js";
 import { SharedArray, type ElementType } from "./shared-array.js";
-import { WIRE_KEY, isShareable, isWireShared, noteShared, toWire, type WireShared } from "./shareable.js";
+import { WIRE_KEY, isShareable, isWireShared, noteShared, toWire, type Shareable, type WireShared } from "./shareable.js";
+
+/**
+ * Rebuilds objects that live in another process (a wire form with `remote`): set by the platform
+ * where such objects can arrive (a child process, or the process that owns them).
+ */
+let reviveRemote: ((wire: WireShared) => object) | undefined;
+
+/** @internal */
+export function setRemoteReviver(fn: (wire: WireShared) => object): void {
+  reviveRemote = fn;
+}
 
 export function revive(wire: WireShared): object {
   noteShared();
+  if ((wire as { remote?: unknown }).remote !== undefined) {
+    if (reviveRemote) return reviveRemote(wire);
+    throw new TypeError(
+      `a ${wire[WIRE_KEY]} of another process arrived where it cannot be used (only Node child processes of its owner, and their threads, can reach it)`,
+    );
+  }
   const [a, b, c] = wire.state as [any, any, any];
   switch (wire[WIRE_KEY]) {
     case "Lock":
@@ -91,12 +108,12 @@ export function holdsShared(values: readonly unknown[]): boolean {
  * objects are left alone); `memo` maps each original to its copy, so cycles and shared references
  * keep their shape and a shareable met twice becomes one wire form (one object in the worker).
  */
-function encode(value: unknown, transfer: object[], depth: number, memo: Map<object, unknown>): unknown {
+function encode(value: unknown, transfer: object[], depth: number, memo: Map<object, unknown>, share: ShareFn): unknown {
   if (typeof value !== "object" || value === null) return value;
   const known = memo.get(value);
   if (known !== undefined) return known;
   if (isShareable(value)) {
-    const wire = toWire(value, transfer);
+    const wire = share(value, transfer);
     memo.set(value, wire);
     return wire;
   }
@@ -104,21 +121,27 @@ function encode(value: unknown, transfer: object[], depth: number, memo: Map<obj
   if (Array.isArray(value)) {
     const copy: unknown[] = new Array<unknown>(value.length);
     memo.set(value, copy);
-    for (let i = 0; i < value.length; i++) copy[i] = encode(value[i], transfer, depth + 1, memo);
+    for (let i = 0; i < value.length; i++) copy[i] = encode(value[i], transfer, depth + 1, memo, share);
     return copy;
   }
   const record = value as Record<string, unknown>;
   const copy: Record<string, unknown> = Object.getPrototypeOf(record) === null ? Object.create(null) : {};
   memo.set(value, copy);
-  for (const key of Object.keys(record)) setOwn(copy, key, encode(record[key], transfer, depth + 1, memo));
+  for (const key of Object.keys(record)) setOwn(copy, key, encode(record[key], transfer, depth + 1, memo, share));
   return copy;
 }
 
-/** Replaces each shareable in `values` (whole or nested) by its wire form; ports go to `transfer`. */
-export function encodeShared(values: unknown[], transfer: object[]): void {
+/** How one shareable becomes what crosses (see `WorkerFactory.shareObject`). */
+type ShareFn = (value: Shareable, transfer: object[]) => WireShared;
+
+/**
+ * Replaces each shareable in `values` (whole or nested) by its wire form (or what `share` makes of
+ * it: a handle for another process); ports go to `transfer`.
+ */
+export function encodeShared(values: unknown[], transfer: object[], share: ShareFn = toWire): void {
   visits = 0;
   const memo = new Map<object, unknown>();
-  for (let i = 0; i < values.length; i++) values[i] = encode(values[i], transfer, 0, memo);
+  for (let i = 0; i < values.length; i++) values[i] = encode(values[i], transfer, 0, memo, share);
 }
 
 function reviveIn(value: unknown, depth: number, memo: Map<object, unknown>): unknown {

@@ -6,7 +6,7 @@
 import { InvalidStateError, TimeoutError } from "../futures/errors.js";
 import { checkInteger } from "../util/validate.js";
 import { checkedDeadline, makeGuard, type Guard, type TimeoutOptions } from "./lock.js";
-import { remaining, sharedInts, waitAsync, waitSync } from "./memory.js";
+import { deadlineOf, remaining, sharedInts, waitActing, waitAsync, waitSync, type Acting } from "./memory.js";
 import { SHARED_BRAND, TO_WIRE } from "./shareable.js";
 
 const VALUE = 0;
@@ -58,6 +58,22 @@ export class Semaphore {
       const left = deadline === 0 ? 0 : remaining(deadline);
       if (left <= 0) return false;
       waitSync(this.cells, VALUE, 0, left);
+    }
+  }
+
+  /** {@link Semaphore.acquire} for someone else (the broker acting for a child process). @internal */
+  async acquireAs(acting: Acting, timeout: number | undefined): Promise<boolean> {
+    const deadline = timeout === 0 ? 0 : deadlineOf(timeout);
+    for (;;) {
+      if (acting.isGone) return false;
+      if (this.tryTake()) {
+        if (!acting.isGone) return true;
+        this.release(); // nobody is left to use it
+        return false;
+      }
+      const left = deadline === 0 ? 0 : remaining(deadline);
+      if (left <= 0) return false;
+      await waitActing(this.cells, VALUE, 0, left, acting);
     }
   }
 

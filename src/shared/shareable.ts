@@ -32,8 +32,16 @@ export function isWireShared(value: unknown): value is WireShared {
   return typeof value === "object" && value !== null && typeof (value as Partial<WireShared>)[WIRE_KEY] === "string";
 }
 
+/**
+ * An object that crosses as a whole wire form of its own (a proxy of an object of another process
+ * sends the reference it holds) has this method.
+ */
+export const WIRE_FORM = Symbol.for("isofutures.wireForm");
+
 /** The wire form of a shareable; its transferables (ports) are pushed onto `transfer`. */
 export function toWire(value: Shareable, transfer: object[]): WireShared {
+  const whole = (value as { [WIRE_FORM]?: (transfer: object[]) => WireShared })[WIRE_FORM];
+  if (whole !== undefined) return whole.call(value, transfer);
   const [state, moved] = value[TO_WIRE]();
   transfer.push(...moved);
   return { [WIRE_KEY]: value[SHARED_BRAND], state };

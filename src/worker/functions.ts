@@ -68,13 +68,15 @@ export function moduleError(url: string, error: unknown): Error {
 
 export function withClosureHint(error: unknown, isSource: boolean): unknown {
   if (!isSource || !(error instanceof ReferenceError)) return error;
-  const match = /^(\S+) is not defined/.exec(error.message);
+  // V8 and SpiderMonkey say "x is not defined", JavaScriptCore "Can't find variable: x".
+  const match = /^(\S+) is not defined|^Can't find variable: (\S+)/.exec(error.message);
   if (!match) return error;
   error.message =
     `${error.message}: this function was sent to the worker as source text, so it cannot use variables from ` +
-    `the scope it was written in (it closes over "${match[1]}"). Pass the value as an argument, or export the ` +
+    `the scope it was written in (it closes over "${match[1] ?? match[2]}"). Pass the value as an argument, or export the ` +
     "function from a tasks module.";
-  if (typeof error.stack === "string") {
+  // Only V8 starts the stack with the message; elsewhere it is frames only.
+  if (typeof error.stack === "string" && error.stack.startsWith("ReferenceError")) {
     const nl = error.stack.indexOf("\n");
     error.stack = `ReferenceError: ${error.message}${nl >= 0 ? error.stack.slice(nl) : ""}`;
   }

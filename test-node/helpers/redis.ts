@@ -100,3 +100,37 @@ export async function startWorker(args: string[]): Promise<WorkerProcess> {
   await waitForLine(child, /^isofutures worker \d+: queue/);
   return { child, pid: child.pid!, output: () => out, exited };
 }
+
+/** Resolves when `check()` is true (polled; bounded). */
+export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * The keys of queue `queue` in Redis, but BullMQ's bookkeeping of the queue itself (its id
+ * counter, meta, event log, stall-check marker): jobs, job lists, and isofutures' stream keys.
+ */
+export async function keysLeft(server: RedisServer, queue: string): Promise<string[]> {
+  const { Redis } = await import("ioredis");
+  const client = new Redis(server.port, "127.0.0.1");
+  try {
+    const keys = await client.keys(`bull:${queue}:*`);
+    return keys.filter((k) => !/^bull:[^:]+:(id|meta|events|stalled-check)$/.test(k)).sort();
+  } finally {
+    client.disconnect();
+  }
+}
+
+export const tempDir = (): string => mkdtempSync(join(tmpdir(), "isofutures-queue-"));
+
+export async function settle<T>(f: PromiseLike<T>): Promise<{ ok: true; value: T } | { ok: false; error: any }> {
+  try {
+    return { ok: true, value: await f };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}

@@ -1,9 +1,10 @@
 // Fractal explorer: tiles rendered on a thread pool and painted as they complete.
-import { cpuCount, type ThreadPoolExecutor } from "isofutures";
+import { cpuCount } from "isofutures";
 import { homeView, type View } from "./fractal-math.js";
 import { renderView } from "./render.js";
-import { byId, errorText, fingerprint, makeExecutor, mountLayout, ms, setStatus, workerChoices, workerCount } from "./site.js";
-import type { Tasks } from "./tasks.worker.js";
+import { byId, errorText, fingerprint, mountLayout, ms, setStatus, workerChoices, workerCount } from "./site.js";
+import { WarmPools, type Pool } from "./warm-pools.js";
+import "../fractal.css";
 
 mountLayout();
 
@@ -19,24 +20,38 @@ const showWorkers = byId<HTMLInputElement>("show-workers");
 const progress = byId<HTMLProgressElement>("progress");
 const status = byId("status");
 const history = byId<HTMLTableSectionElement>("history");
+const legend = byId<HTMLUListElement>("legend");
 
 const cores = cpuCount();
 workerChoices(workers, cores, cores);
 let view: View = homeView("mandelbrot", canvas.width, canvas.height, Number(iterations.value));
 
-let pool: ThreadPoolExecutor<Tasks> | undefined;
+// Pools of every count tried, up to twice the cores in workers in all.
+const pools = new WarmPools(Math.max(2 * cores, cores + 1));
 let current: AbortController | undefined;
 let count = 0;
-const HUES = [200, 30, 130, 280, 0, 60, 170, 320];
 
-/** The pool for `n` workers, its workers started: a new one when the count changed. */
-async function poolFor(n: number): Promise<ThreadPoolExecutor<Tasks>> {
-  if (pool?.maxWorkers === n) return pool;
-  void pool?.shutdown({ cancelFutures: true });
-  pool = makeExecutor(n);
-  setStatus("starting", `Starting ${workerCount(n)}…`);
-  await Promise.all(Array.from({ length: n }, () => pool!.submit("whoami")));
-  return pool;
+/** The colour of the i-th worker of a render: hues spread by the golden angle, distinct for any count. */
+const hueOf = (i: number) => Math.round((210 + i * 137.508) % 360);
+
+/** The pool of `n` workers, saying so while a new one starts and warms up. */
+async function poolFor(n: number): Promise<Pool> {
+  if (!pools.has(n)) setStatus("starting", `Starting ${workerCount(n)} and warming them up…`);
+  return pools.get(n);
+}
+
+/** The legend of the worker colours: one entry per worker that drew tiles, with its count of tiles. */
+function showLegend(tiles: Map<string, number>): void {
+  legend.replaceChildren();
+  [...tiles].forEach(([worker, drawn], i) => {
+    const item = document.createElement("li");
+    item.dataset.worker = worker;
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = `hsl(${hueOf(i)} 90% 55%)`;
+    item.append(swatch, `worker ${i + 1} · ${drawn} tile${drawn === 1 ? "" : "s"}`);
+    legend.append(item);
+  });
 }
 
 function readIterations(): number | undefined {
@@ -57,11 +72,13 @@ async function render(): Promise<void> {
   view = { ...view, maxIter };
   const n = Number(workers.value);
   const size = Number(tileSize.value);
+  /** Tiles drawn by each worker, in the order the workers first delivered one. */
   const owners = new Map<string, number>();
   try {
     const executor = await poolFor(n);
     if (controller.signal.aborted) return;
     octx.clearRect(0, 0, overlay.width, overlay.height);
+    legend.replaceChildren();
     progress.value = 0;
     setStatus("rendering", "Rendering…");
     const time = await renderView(executor, view, ctx, {
@@ -70,8 +87,9 @@ async function render(): Promise<void> {
       onTile(done, total, { tile, worker }) {
         progress.value = done / total;
         status.textContent = `Rendering… ${done} / ${total} tiles`;
-        if (!owners.has(worker)) owners.set(worker, owners.size);
-        const hue = HUES[owners.get(worker)! % HUES.length];
+        owners.set(worker, (owners.get(worker) ?? 0) + 1);
+        showLegend(owners);
+        const hue = hueOf([...owners.keys()].indexOf(worker));
         octx.fillStyle = `hsl(${hue} 90% 55% / 0.18)`;
         octx.fillRect(tile.x, tile.y, tile.w, tile.h);
         octx.strokeStyle = `hsl(${hue} 90% 45% / 0.8)`;
@@ -83,6 +101,8 @@ async function render(): Promise<void> {
     count++;
     status.dataset.workers = String(n);
     status.dataset.workersUsed = String(owners.size);
+    status.dataset.workerNames = [...owners.keys()].sort().join(" ");
+    status.dataset.time = String(Math.round(time));
     status.dataset.fingerprint = print;
     status.dataset.renders = String(count);
     setStatus("done", `${tiles} tiles in ${ms(time)} on ${workerCount(n)} (${owners.size} drew tiles) · fingerprint ${print}`);
@@ -112,7 +132,10 @@ overlay.addEventListener("contextmenu", (e) => {
   e.preventDefault();
   zoom(e, 2);
 });
-showWorkers.addEventListener("change", () => overlay.classList.toggle("visible", showWorkers.checked));
+showWorkers.addEventListener("change", () => {
+  overlay.classList.toggle("visible", showWorkers.checked);
+  legend.hidden = !showWorkers.checked;
+});
 byId<HTMLFormElement>("controls").addEventListener("submit", (e) => {
   e.preventDefault();
   void render();
@@ -127,6 +150,6 @@ byId("reset").addEventListener("click", () => {
   view = homeView(view.kind, canvas.width, canvas.height, view.maxIter);
   void render();
 });
-addEventListener("pagehide", () => void pool?.shutdown({ cancelFutures: true }));
+addEventListener("pagehide", () => pools.shutdown());
 
 void render();

@@ -32,9 +32,14 @@ function setUp(): void {
   });
   pauseButton.addEventListener("click", () => {
     if (!active) return;
-    const { running } = active.job;
-    if (running.isSet()) running.clear();
-    else running.set();
+    const { running, parties } = active.job;
+    if (running.isSet()) {
+      running.clear();
+      setStatus("paused", `Paused: the ${workerCount(parties)} stop at their next row and wait for the Event (running.waitSync()). Resume sets it.`);
+    } else {
+      running.set();
+      setStatus("running", `Running on ${workerCount(parties)}…`);
+    }
     pauseButton.textContent = running.isSet() ? "Pause" : "Resume";
     status.dataset.paused = String(!running.isSet());
   });

@@ -41,9 +41,11 @@ export function mountLayout(): void {
  * A thread pool on the demo's worker file. The `new Worker(new URL(…), { type: "module" })`
  * form is what bundlers recognise: Vite builds `tasks.worker.ts` as a worker of its own.
  */
-export function makeExecutor(maxWorkers?: number): ThreadPoolExecutor<Tasks> {
+export function makeExecutor(maxWorkers?: number, { keep = false }: { keep?: boolean } = {}): ThreadPoolExecutor<Tasks> {
   return new ThreadPoolExecutor<Tasks>({
     ...(maxWorkers === undefined ? {} : { maxWorkers }),
+    // keep: every worker starts at once and stays (idle ones would otherwise exit after 10 s).
+    ...(keep && maxWorkers !== undefined ? { minWorkers: maxWorkers } : {}),
     worker: () => new Worker(new URL("./tasks.worker.ts", import.meta.url), { type: "module" }),
   });
 }

@@ -2,6 +2,7 @@
 import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, asCompleted, wait, type Future, type ThreadPoolExecutor } from "isofutures";
 import { el } from "./chart.js";
 import { byId, errorText, makeExecutor, mountLayout, ms, setStatus } from "./site.js";
+import "../timeline.css";
 import type { Tasks } from "./tasks.worker.js";
 
 mountLayout();
@@ -52,30 +53,43 @@ const SPECS: Spec[] = [
 const svg = byId<SVGSVGElement>("timeline");
 const rows = byId<HTMLTableSectionElement>("rows");
 const runButton = byId<HTMLButtonElement>("run");
-const LABEL = 150;
+const headers = [...byId("timeline-table").querySelectorAll("thead th")].map((th) => th.textContent ?? "");
 const ROW = 30;
-const TOP = 40;
-const WIDTH = 920;
 
 /** `text`, cut to `n` characters (the table below has it whole). */
 const clip = (text: string, n: number) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 
 const SYMBOL = { ok: "✓", failed: "✗", cancelled: "⊘" } as const;
 
-function draw(tracks: Track[], markers: { label: string; at: number; kind: string }[], now: number): void {
+type Marker = { label: string; at: number; kind: string };
+
+/** The drawing's geometry, in CSS pixels (1 unit = 1 px, so text keeps its size on a phone). */
+function layout() {
+  const width = Math.max(300, Math.round(svg.getBoundingClientRect().width) || 920);
+  // A narrow screen leaves out the outcome's text (the table has it) and shortens the labels.
+  const narrow = width < 640;
+  return { width, narrow, label: narrow ? 74 : 150, right: narrow ? 26 : 120, top: narrow ? 52 : 40 };
+}
+
+/** What was drawn last, to draw it again at a new width. */
+let last: [Track[], Marker[], number] = [[], [], 0];
+
+function draw(tracks: Track[], markers: Marker[], now: number): void {
+  last = [tracks, markers, now];
+  const { width, narrow, label, right, top } = layout();
   const span = Math.max(2000, Math.ceil((now + 100) / 500) * 500);
-  const x = (t: number) => LABEL + (t / span) * (WIDTH - LABEL - 120);
-  const height = TOP + tracks.length * ROW + 20;
-  svg.setAttribute("viewBox", `0 0 ${WIDTH} ${height}`);
+  const x = (t: number) => label + (t / span) * (width - label - right);
+  const height = top + tracks.length * ROW + 20;
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.replaceChildren();
   for (let t = 0; t <= span; t += 500) {
-    svg.append(el("line", { x1: x(t), x2: x(t), y1: TOP - 8, y2: height - 16, class: "grid" }));
-    svg.append(el("text", { x: x(t), y: height - 2, "text-anchor": "middle", class: "tick" }, `${t} ms`));
+    svg.append(el("line", { x1: x(t), x2: x(t), y1: top - 8, y2: height - 16, class: "grid" }));
+    svg.append(el("text", { x: x(t), y: height - 2, "text-anchor": "middle", class: "tick" }, narrow ? `${t / 1000} s` : `${t} ms`));
   }
   tracks.forEach((track, i) => {
-    const y = TOP + i * ROW;
+    const y = top + i * ROW;
     const g = el("g", { class: "track", "data-task": track.spec.id, "data-state": track.end ?? track.future.state });
-    g.append(el("text", { x: 0, y: y + 15, class: "tick" }, track.spec.id));
+    g.append(el("text", { x: 6, y: y + 15, class: "tick" }, track.spec.id));
     const runFrom = track.runningAt ?? track.endedAt ?? now;
     g.append(el("rect", { x: x(0), y: y + 4, width: Math.max(1, x(runFrom) - x(0)), height: 16, class: "seg pending" }));
     if (track.runningAt !== undefined) {
@@ -83,7 +97,10 @@ function draw(tracks: Track[], markers: { label: string; at: number; kind: strin
       g.append(el("rect", { x: x(track.runningAt), y: y + 4, width: Math.max(2, x(to) - x(track.runningAt)), height: 16, class: "seg running" }));
     }
     if (track.end && track.endedAt !== undefined) {
-      g.append(el("text", { x: x(track.endedAt) + 6, y: y + 17, class: `end ${track.end}` }, `${SYMBOL[track.end]} ${clip(track.outcome ?? "", 44)}`));
+      // As much of the outcome as fits before the right edge (about 6.5 px a character at 12 px).
+      const room = Math.floor((width - x(track.endedAt) - 20) / 6.5) - 2;
+      const text = narrow || room < 4 ? SYMBOL[track.end] : `${SYMBOL[track.end]} ${clip(track.outcome ?? "", Math.min(44, room))}`;
+      g.append(el("text", { x: x(track.endedAt) + 6, y: y + 17, class: `end ${track.end}` }, text));
     }
     if (track.completedAs !== undefined && track.endedAt !== undefined) {
       g.append(el("circle", { cx: x(track.endedAt), cy: y, r: 8, class: "order" }));
@@ -93,8 +110,12 @@ function draw(tracks: Track[], markers: { label: string; at: number; kind: strin
   });
   markers.forEach((m, i) => {
     const g = el("g", { class: `marker ${m.kind}`, "data-marker": m.label });
-    g.append(el("line", { x1: x(m.at), x2: x(m.at), y1: 12 + (i % 2) * 12, y2: height - 16 }));
-    g.append(el("text", { x: x(m.at) + 4, y: 20 + (i % 2) * 12, class: "marker-label" }, `${m.label} (${ms(m.at)})`));
+    const row = i % (narrow ? 3 : 2);
+    g.append(el("line", { x1: x(m.at), x2: x(m.at), y1: 12 + row * 12, y2: height - 16 }));
+    // A label that would run past the right edge ends at its line instead of starting there.
+    const text = `${narrow ? m.label.replace(/^wait\((.*)\)$/, "$1") : m.label} (${ms(m.at)})`;
+    const flip = x(m.at) > width * 0.55;
+    g.append(el("text", { x: x(m.at) + (flip ? -4 : 4), y: 20 + row * 12, "text-anchor": flip ? "end" : "start", class: "marker-label" }, text));
     svg.append(g);
   });
 }
@@ -106,7 +127,11 @@ function table(tracks: Track[]): void {
     row.dataset.task = t.spec.id;
     row.dataset.state = t.end ?? t.future.state;
     const cells = [t.spec.id, t.spec.what, t.end ?? t.future.state, t.outcome ?? "", t.runningAt === undefined ? "—" : ms(t.runningAt), t.endedAt === undefined ? "—" : ms(t.endedAt)];
-    for (const c of cells) row.insertCell().textContent = c;
+    cells.forEach((c, i) => {
+      const cell = row.insertCell();
+      cell.textContent = c;
+      cell.dataset.label = headers[i] ?? ""; // shown beside the value on a narrow screen
+    });
   }
 }
 
@@ -123,7 +148,7 @@ async function run(): Promise<void> {
   const t0 = performance.now();
   const now = () => performance.now() - t0;
   const tracks: Track[] = SPECS.map((spec) => ({ spec, future: spec.start(pool!) }));
-  const markers: { label: string; at: number; kind: string }[] = [];
+  const markers: Marker[] = [];
   for (const track of tracks) {
     track.future.addDoneCallback((f) => {
       track.endedAt = now();
@@ -199,5 +224,6 @@ byId<HTMLFormElement>("controls").addEventListener("submit", (e) => {
   start();
 });
 addEventListener("pagehide", () => void pool?.shutdown({ cancelFutures: true }));
+addEventListener("resize", () => draw(...last));
 draw([], [], 0);
 start();

@@ -18,6 +18,8 @@ Runs the jobs of a QueueExecutor's queue on this machine, on a local pool.
   --concurrency N           jobs taken at once (default: twice the pool size, so that each
                             pool worker has its next job at hand; more helps tiny tasks)
   --process                 run tasks in child processes instead of worker threads
+  --pool-only               never run a task on this process's own thread (by default, tasks
+                            measured at well under 1 ms run there: the hop to the pool costs more)
   --allow-function-source   also run functions sent as source (anyone who can write to the queue could run code)
   --prefix P                BullMQ's key prefix (default "bull")
   --lock-duration MS        a job's lock: a dead worker's jobs run again after it (default 30000)
@@ -57,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
         threads: { type: "string" },
         concurrency: { type: "string" },
         process: { type: "boolean" },
+        "pool-only": { type: "boolean" },
         "allow-function-source": { type: "boolean" },
         prefix: { type: "string" },
         "lock-duration": { type: "string" },
@@ -102,6 +105,7 @@ async function main(argv: string[]): Promise<void> {
     threads: integer(values.threads as string | undefined, "threads", 1),
     concurrency: integer(values.concurrency as string | undefined, "concurrency", 1),
     processes: values.process === true,
+    poolOnly: values["pool-only"] === true,
     allowFunctionSource: values["allow-function-source"] === true,
     prefix: values.prefix as string | undefined,
     lockDuration: integer(values["lock-duration"] as string | undefined, "lock-duration", 1),

@@ -8,6 +8,7 @@ import { describe } from "../../../src/util/describe.js";
 import type { WorkerFactory } from "../../../src/pool/endpoint.js";
 import { findUnshareable } from "../../../src/shared/check.js";
 import { checkOptions } from "../../../src/util/options.js";
+import { resolveModule } from "../resolve.js";
 import { QueueEngine } from "./engine.js";
 
 /** Options of {@link QueueExecutor}. */
@@ -20,10 +21,13 @@ export interface QueueExecutorOptions {
   /** The queue's name; the workers are started with the same (`--queue`). */
   queue: string;
   /**
-   * The tasks module as the worker machines know it (a path on them, or a package name), used by
-   * workers started without `--tasks`. Tasks are always submitted by export name.
+   * The tasks module, in the forms the local pools take: a path (resolved against the current
+   * directory), a `file:` URL (`new URL("./tasks.js", import.meta.url)`) or a URL string. A `file:`
+   * URL means that path on the workers: a worker started without `--tasks` imports it; one
+   * started with `--tasks` checks that it serves the same module, and fails the job with an error
+   * naming both if not. Tasks are always submitted by export name.
    */
-  tasks?: string | undefined;
+  tasks?: string | URL | undefined;
   /**
    * BullMQ job options for every job (`attempts`, `backoff`, `priority`…). `attempts` > 1 re-runs
    * a task that throws (after `backoff`); its future gets the last attempt's outcome.
@@ -56,12 +60,14 @@ const OPTIONS = ["connection", "queue", "tasks", "defaultJobOptions", "allowFunc
 /**
  * An executor whose tasks run on other machines: each task is a BullMQ job in Redis, run by a
  * worker started with `npx isofutures worker --redis URL --queue NAME --tasks FILE` on any
- * machine. `submit`, `map`, `wait`, `asCompleted`, `cancel`, timeouts and signals work as with a
- * thread pool; a future is `pending` while its job waits in Redis and `running` once a worker
- * has taken it. Delivery is at least once: a job whose worker dies is run again by another.
+ * machine. `submit`, `map`, `stream`, `wait`, `asCompleted`, `cancel`, timeouts and signals work
+ * as with a thread pool (a stream's values travel through Redis, bounded by the consumer's
+ * credit); a future is `pending` while its job waits in Redis and `running` once a worker has
+ * taken it. Delivery is at least once: a job whose worker dies is run again by another (a
+ * stream is not: it fails with `WorkerCrashedError`).
  * @example
  * ```ts
- * const pool = new QueueExecutor({ connection: "redis://127.0.0.1:6379", queue: "render" });
+ * const pool = new QueueExecutor({ connection: "redis://127.0.0.1:6379", queue: "render", tasks: new URL("./tasks.js", import.meta.url) });
  * console.log(await pool.submit("fib", 30));
  * await pool.shutdown();
  * ```
@@ -76,8 +82,12 @@ export class QueueExecutor<M extends object = AnyTasks> extends Executor<M> {
     if (typeof queue !== "string" || queue === "" || queue.includes(":")) {
       throw new TypeError(`QueueExecutor: queue must be a non-empty name without ":", got ${describe(queue)}`);
     }
-    if (tasks !== undefined && (typeof tasks !== "string" || tasks === "")) {
-      throw new TypeError(`QueueExecutor: tasks must be the tasks module's path or name on the workers (a string), got ${describe(tasks)}`);
+    let tasksUrl: string | undefined;
+    if (tasks !== undefined) {
+      if ((typeof tasks !== "string" || tasks === "") && !(tasks instanceof URL)) {
+        throw new TypeError(`QueueExecutor: tasks must be a URL or a path string (as for the local pools), got ${describe(tasks)}`);
+      }
+      tasksUrl = resolveModule(tasks);
     }
     if (typeof allowFunctionSource !== "boolean") throw new TypeError(`QueueExecutor: allowFunctionSource must be a boolean, got ${describe(allowFunctionSource)}`);
     if (typeof reconnectWindow !== "number" || !(reconnectWindow >= 0)) {
@@ -100,7 +110,7 @@ export class QueueExecutor<M extends object = AnyTasks> extends Executor<M> {
           connection,
           queue,
           prefix,
-          tasks,
+          tasks: tasksUrl,
           defaultJobOptions: { removeOnComplete: true, removeOnFail: true, ...defaultJobOptions },
           allowFunctionSource,
           reconnectWindow,

@@ -81,6 +81,8 @@ export abstract class SchedulerState {
   broken: BrokenExecutorError | undefined = undefined;
   protected readonly closed: Promise<void>;
   protected resolveClosed!: () => void;
+  /** The factory was told that no worker of it will start again. */
+  protected factoryClosed = false;
 
   get maxWorkers(): number {
     return this.config.maxWorkers;
@@ -180,6 +182,10 @@ export abstract class SchedulerState {
   protected checkClosed(): void {
     if (this.shuttingDown && this.alive === 0 && this.queued === 0) {
       if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
+      if (!this.factoryClosed) {
+        this.factoryClosed = true;
+        this.factory.close?.();
+      }
       this.resolveClosed();
     }
   }

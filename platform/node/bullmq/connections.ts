@@ -1,0 +1,89 @@
+/**
+ * The executor's Redis connections and what reads from them. The engine owns its connections
+ * (BullMQ's own close waits for a Redis that may be gone) and reads the queue's event stream
+ * itself, on a connection of its own, so that after an outage it goes on from the last event seen.
+ * @internal
+ * @module
+ */
+import type { ConnectionOptions } from "bullmq";
+import { Redis, type RedisOptions } from "ioredis";
+
+/** A connection of our own, from BullMQ-style connection options (or a copy of a given client). */
+export function connect(connection: ConnectionOptions): Redis {
+  const c = connection as Record<string, unknown> & { duplicate?: () => Redis };
+  const client =
+    typeof c.duplicate === "function"
+      ? c.duplicate()
+      : new Redis({
+          // Come back quickly after an outage (BullMQ's default waits up to 20 s between tries).
+          retryStrategy: (times: number) => Math.min(100 * times, 1000),
+          ...c,
+          maxRetriesPerRequest: null,
+        } as RedisOptions & { replyMapping?: never });
+  client.on("error", () => {}); // outages are handled by the reconnect window
+  return client;
+}
+
+type Entries = [string, string[]][];
+
+/** What the reader hands over, in the order it matters. */
+export interface ReaderSink {
+  /** Values of stream tasks (fields `j` job id, `v` packed value), read up to `lastId`. */
+  values(entries: Entries, lastId: string): void;
+  /** Events of the queue (BullMQ's fields: `event`, `jobId`, `returnvalue`, `failedReason`…). */
+  event(fields: Record<string, string>): void;
+  /** Whether to read on (the executor is open, or jobs are still out). */
+  wanted(): boolean;
+}
+
+/**
+ * Reads the queue's event stream and the executor's stream of values with one blocking `XREAD`
+ * on two fixed keys. Values are handed over before events of the same read: a worker writes a
+ * stream's values before it ends the job, so a stream's end never overtakes its last values.
+ */
+export async function readEvents(reader: Redis, eventsKey: string, valuesKey: string, since: string, sink: ReaderSink): Promise<void> {
+  let eventsId = since;
+  let valuesId = "0-0";
+  while (sink.wanted()) {
+    let data: [string, Entries][] | null;
+    try {
+      data = (await reader.xread("BLOCK", 2000, "STREAMS", eventsKey, valuesKey, eventsId, valuesId)) as typeof data;
+    } catch {
+      if (reader.status === "end") return;
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    if (data === null) continue;
+    const values = data.find(([key]) => key === valuesKey)?.[1];
+    if (values !== undefined && values.length > 0) {
+      valuesId = values[values.length - 1]![0];
+      sink.values(values, valuesId);
+    }
+    const events = data.find(([key]) => key === eventsKey)?.[1] ?? [];
+    for (const [entryId, fields] of events) {
+      eventsId = entryId;
+      sink.event(fieldsOf(fields));
+    }
+  }
+}
+
+export function fieldsOf(fields: string[]): Record<string, string> {
+  const e: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) e[fields[i]!] = fields[i + 1]!;
+  return e;
+}
+
+/** Writes on their way to Redis (removals, stop requests, credit), awaited briefly on close. */
+export class PendingWrites {
+  readonly #writes = new Set<Promise<unknown>>();
+
+  track(write: Promise<unknown>): void {
+    const p = write.catch(() => {}).finally(() => this.#writes.delete(p));
+    this.#writes.add(p);
+  }
+
+  /** Resolves when all are done, or after `ms`. */
+  settled(ms: number): Promise<unknown> {
+    return Promise.race([Promise.allSettled([...this.#writes]), new Promise((r) => setTimeout(r, ms))]);
+  }
+}

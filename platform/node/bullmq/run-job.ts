@@ -1,0 +1,152 @@
+/**
+ * What a worker does with one job: check its format and its tasks module against what this
+ * worker serves, find the function, and run it as a call, a chunk of a map, or a stream.
+ * @internal
+ * @module
+ */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Job } from "bullmq";
+import type { Redis } from "ioredis";
+import { taskRef, type Executor } from "isofutures";
+import { encodeError } from "../../../src/wire/error-codec.js";
+import { DEF_EXPORT, DEF_SOURCE, KIND_MAP, KIND_STARMAP, KIND_STREAM, type WireError } from "../../../src/wire/protocol.js";
+import { JOB_FORMAT, argsOf, pack, plain, type JobData, type JobReturn, type Outcome } from "./codec.js";
+import type { TaskRouter } from "./fast-path.js";
+import type { JobStop, JobStops } from "./job-stops.js";
+import { runStreamJob, type StreamCredits } from "./stream-job.js";
+
+export interface JobContext {
+  pool: Executor;
+  router: TaskRouter;
+  /** Commands (stream values), not the subscriber. */
+  redis: Redis;
+  credits: StreamCredits;
+  stops: JobStops;
+  /** The module this worker serves (`--tasks`), as a URL. */
+  tasksUrl: string | undefined;
+  allowFunctionSource: boolean;
+}
+
+/** BullMQ's processor for a worker. */
+export function jobProcessor(ctx: JobContext): (job: Job) => Promise<JobReturn> {
+  const target = targets(ctx);
+  /** Calls on the pool now (the fast path shares a call's elapsed time among them). */
+  let poolCalls = 0;
+  return async (job) => {
+    const stop = ctx.stops.start(job.id!);
+    try {
+      return await run(job, stop);
+    } finally {
+      ctx.stops.end(job.id!);
+    }
+  };
+
+  async function run(job: Job, stop: JobStop): Promise<JobReturn> {
+    const data = job.data as JobData;
+    if (data?.v !== JOB_FORMAT) {
+      return result({ ok: false, error: encodeError(new TypeError(`this worker reads jobs of format ${JOB_FORMAT}; the job has format ${String(data?.v)}: run the same version of isofutures on both sides`)) });
+    }
+    const fn = target(data);
+    if (fn instanceof Error) return result({ ok: false, error: encodeError(fn) });
+    const args = argsOf(data);
+    // Only the pool's tasks get their signal up front; a call here makes it when it asks.
+    const controls = () => ({ ...(data.t === undefined ? {} : { timeout: data.t }), signal: stop.signal() });
+    if (data.k === KIND_STREAM && data.s !== undefined) {
+      return result(await runStreamJob(ctx.redis, ctx.credits, ctx.pool, { id: job.id!, keys: data.s, fn, args, controls: controls() }));
+    }
+    const key = `${data.fn[0]}:${data.fn[1]}`;
+    const chunk = data.k === KIND_MAP || data.k === KIND_STARMAP;
+    const calls = chunk ? (args[0] as unknown[]).map((item) => (data.k === KIND_STARMAP ? (item as unknown[]) : [item])) : [args];
+    if (ctx.router.here(key, calls.length, data.t !== undefined)) {
+      const target = data.fn[0] === DEF_SOURCE ? { key, fn } : { key, module: ctx.tasksUrl ?? data.m, name: data.fn[1] };
+      const settled = await ctx.router.run(target, calls, stop);
+      if (settled !== undefined) return result(chunk ? chunkOutcome(settled) : callOutcome(settled[0]!, job, stop));
+    }
+    const t0 = performance.now();
+    const options = controls();
+    const inFlight = (poolCalls += calls.length);
+    const settled = await Promise.allSettled(calls.map((c) => ctx.pool.submitWith(options, fn as never, ...(c as never[]))));
+    poolCalls -= calls.length;
+    ctx.router.recordPool(key, performance.now() - t0, calls.length, inFlight, ctx.pool.maxWorkers);
+    return result(chunk ? chunkOutcome(settled) : callOutcome(settled[0]!, job, stop));
+  }
+}
+
+function callOutcome(s: PromiseSettledResult<unknown>, job: Job, stop: JobStop): Outcome {
+  if (s.status === "fulfilled") return { ok: true, value: s.value };
+  // With attempts left, throw: BullMQ runs it again (after its backoff). Else it is the outcome.
+  if (job.attemptsMade + 1 < (job.opts.attempts ?? 1) && !stop.aborted) throw s.reason;
+  return { ok: false, error: encodeError(s.reason) };
+}
+
+function chunkOutcome(settled: PromiseSettledResult<unknown>[]): Outcome {
+  const chunk: unknown[] = [];
+  const errors: [number, WireError][] = [];
+  settled.forEach((s, i) => {
+    if (s.status === "fulfilled") chunk.push(s.value);
+    else {
+      chunk.push(undefined);
+      errors.push([i, encodeError(s.reason)]);
+    }
+  });
+  return { chunk, errors };
+}
+
+// What to call: an export of the worker's tasks module (checked against the executor's), of
+// the executor's (per job), or source.
+function targets(ctx: JobContext): (data: JobData) => unknown {
+  const same = new Map<string, boolean>();
+  return (data) => {
+    const [kind, text] = data.fn;
+    if (kind === DEF_SOURCE) {
+      if (!ctx.allowFunctionSource) {
+        return new TypeError("this worker does not run functions sent as source (start it with --allow-function-source to allow it); submit the task by its export name");
+      }
+      try {
+        return (0, eval)(`(${text}\n)`) as unknown;
+      } catch (error) {
+        return new SyntaxError(`the function's source could not be compiled on the worker: ${(error as Error).message}`);
+      }
+    }
+    if (kind !== DEF_EXPORT) return new TypeError(`this worker runs tasks by name; the job asked for a function of kind ${kind}`);
+    const mine = ctx.tasksUrl;
+    if (mine !== undefined) {
+      if (data.m !== undefined) {
+        let ok = same.get(data.m);
+        if (ok === undefined) same.set(data.m, (ok = sameModule(data.m, mine)));
+        if (!ok) {
+          return new TypeError(
+            `task "${text}": this worker serves the tasks module ${mine}, but the executor's tasks is ${data.m}: start the worker with --tasks naming the executor's module, or give the QueueExecutor the tasks this worker serves`,
+          );
+        }
+      }
+      return text;
+    }
+    if (data.m === undefined) {
+      return new TypeError(`task "${text}": this worker has no tasks module: start it with --tasks FILE, or give the QueueExecutor a tasks option`);
+    }
+    return taskRef(data.m, text);
+  };
+}
+
+/** Two module URLs name the same module: equal, or `file:` URLs of one file (links resolved). */
+function sameModule(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (!a.startsWith("file:") || !b.startsWith("file:")) return false;
+  try {
+    return realpathSync(fileURLToPath(a)) === realpathSync(fileURLToPath(b));
+  } catch {
+    return false; // one of them is not there
+  }
+}
+
+function result(outcome: Outcome): JobReturn {
+  if ("ok" in outcome && outcome.ok && plain(outcome.value)) return { j: outcome.value };
+  try {
+    return { r: pack(outcome) };
+  } catch (error) {
+    const reason = new TypeError(`the task's result cannot be sent back through the queue: ${(error as Error).message}. Return structured-cloneable data`);
+    return { r: pack({ ok: false, error: encodeError(reason) } satisfies Outcome) };
+  }
+}

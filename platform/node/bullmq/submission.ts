@@ -1,0 +1,76 @@
+/**
+ * From a task to a BullMQ job: what the job carries, what a queue refuses, and the batching of
+ * one turn's jobs into one `addBulk` (one round trip for a burst, however many tasks).
+ * @internal
+ * @module
+ */
+import type { JobsOptions, Queue } from "bullmq";
+import type { Task } from "../../../src/pool/task.js";
+import { DEF_EXPORT, DEF_REF, DEF_SOURCE } from "../../../src/wire/protocol.js";
+import { JOB_FORMAT, pack, plainValues, type JobData } from "./codec.js";
+
+export interface JobEntry {
+  name: string;
+  data: JobData;
+  opts: JobsOptions;
+}
+
+/** What a queue cannot run, with what to do instead; `undefined` when it can. */
+export function refusal(task: Task, allowFunctionSource: boolean): Error | undefined {
+  const [, defKind] = task.def.wire;
+  if (defKind === DEF_REF) {
+    return new TypeError("a taskRef names a module on this machine; the queue's workers import their own tasks module: submit the task by its export name");
+  }
+  if (defKind === DEF_SOURCE && !allowFunctionSource) {
+    return new TypeError(
+      "a QueueExecutor sends tasks by name (the exports of the workers' tasks module); sending a function's source is off because anyone who can write to the queue could then run code: " +
+        "pass allowFunctionSource: true here and start the workers with --allow-function-source to allow it",
+    );
+  }
+  return undefined;
+}
+
+/** The job's data and name, or the error that fails the task (arguments that cannot travel). */
+export function jobOf(task: Task, tasks: string | undefined): { name: string; data: JobData } | Error {
+  const [, defKind, text] = task.def.wire;
+  let a: string | undefined;
+  try {
+    if (!plainValues(task.payload)) a = pack(task.payload);
+  } catch (error) {
+    return new TypeError(
+      `the arguments of ${task.def.label} cannot be sent through the queue: ${(error as Error).message}. Send structured-cloneable data (no functions, symbols or class instances with methods)`,
+    );
+  }
+  const data: JobData = a === undefined ? { v: JOB_FORMAT, fn: [defKind, text], k: task.code & 3, j: task.payload } : { v: JOB_FORMAT, fn: [defKind, text], k: task.code & 3, a };
+  const timeout = task.controls?.timeout;
+  if (timeout !== undefined) data.t = timeout;
+  if (tasks !== undefined) data.m = tasks;
+  return { name: defKind === DEF_EXPORT ? text : "function", data };
+}
+
+/** The jobs of one event-loop turn go to Redis together (one pipelined `addBulk`). */
+export class JobBatcher {
+  #next: { entries: JobEntry[]; sent: Promise<unknown> } | undefined;
+  readonly #queue: Queue;
+  /** Resolves once the engine may write (its event reader has its starting point). */
+  readonly #ready: Promise<void>;
+
+  constructor(queue: Queue, ready: Promise<void>) {
+    this.#queue = queue;
+    this.#ready = ready;
+  }
+
+  /** Resolves once the entry's batch is in Redis; rejects if it could not get there. */
+  add(entry: JobEntry): Promise<unknown> {
+    if (this.#next === undefined) {
+      const entries: JobEntry[] = [];
+      const sent = this.#ready.then(() => {
+        this.#next = undefined;
+        return this.#queue.addBulk(entries);
+      });
+      this.#next = { entries, sent };
+    }
+    this.#next.entries.push(entry);
+    return this.#next.sent;
+  }
+}
