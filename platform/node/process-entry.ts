@@ -1,11 +1,13 @@
 /**
- * The bootstrap every pool process runs: the worker runtime on the IPC channel.
+ * The bootstrap every pool process runs: the worker runtime on the IPC channel (JSON), with the
+ * side socket on fd 4 for the messages JSON cannot carry (see process-channel.ts).
  *
  * It also makes sure the process never outlives its parent: the channel closing (the parent exited
  * or died) ends it, and a watchdog thread ends it even while a task keeps the main thread busy.
  * @internal
  * @module
  */
+import { Socket } from "node:net";
 import { inspect } from "node:util";
 import { Worker } from "node:worker_threads";
 import { encodeError } from "../../src/wire/error-codec.js";
@@ -13,6 +15,7 @@ import { OP_FATAL, OP_INIT, type WorkerInit } from "../../src/wire/protocol.js";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
 import { installRemote } from "./remote/install.js";
 import { linksFlushed } from "./remote/socket-link.js";
+import { ChannelReader, FRAME_MARK, encodeFrame, jsonExact } from "./process-channel.js";
 
 /** A dying child whose messages the parent does not read leaves after this long anyway (ms). */
 const FLUSH_LIMIT_MS = 2000;
@@ -32,9 +35,18 @@ if (send) {
     pending--;
     if (exitCode !== undefined && pending === 0) process.exit(exitCode);
   };
+  const frames = new Socket({ fd: 4, readable: true, writable: true });
+  frames.on("error", () => {}); // the parent is gone: 'disconnect' ends this process
   const write = (message: unknown[]) => {
     // Counted once it is queued: a message that cannot be serialised throws here, and sends nothing.
-    send(message, undefined, undefined, sent);
+    if (jsonExact(message)) {
+      send(message, undefined, undefined, sent);
+      pending++;
+      return;
+    }
+    frames.write(encodeFrame(message), sent);
+    pending++;
+    send(FRAME_MARK, undefined, undefined, sent);
     pending++;
   };
   // What tasks put on queues of the parent without waiting is in place before their results are
@@ -58,13 +70,16 @@ if (send) {
   const runtime = startWorkerRuntime({
     post,
     onMessage(handler) {
-      process.on("message", (message: unknown[]) => {
-        if (message[0] !== OP_INIT) return handler(message);
-        process.title = (message[1] as WorkerInit).name;
-        handler(message);
+      const reader = new ChannelReader((message) => {
+        const m = message as unknown[];
+        if (m[0] !== OP_INIT) return handler(m);
+        process.title = (m[1] as WorkerInit).name;
+        handler(m);
         // Started while the first task is on its way, before any task can block this thread.
         setImmediate(watchParent);
       });
+      process.on("message", (message: unknown) => reader.ipc(message));
+      frames.on("data", (chunk: Buffer) => reader.bytes(chunk));
     },
     exit: () => leave(0),
   });
