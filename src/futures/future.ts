@@ -109,7 +109,7 @@ export class Future<T> extends Promise<T> {
   constructor();
   constructor(token?: unknown, owner?: FutureOwner) {
     if (token !== MADE_BY_EXECUTOR) {
-      if (token !== undefined || arguments.length > 0) {
+      if (token !== undefined) {
         // Reached through inherited statics such as Future.all (they pass an executor function).
         throw new TypeError("new Future() takes no arguments (Future.all, Future.resolve… do not exist: use Promise's)");
       }

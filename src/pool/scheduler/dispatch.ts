@@ -18,7 +18,7 @@
 import { WorkerCrashedError } from "../../futures/errors.js";
 import { OP_RUN, type FnDefWire } from "../../wire/protocol.js";
 import { watchAbort } from "../abort-watch.js";
-import type { Task, TaskControls } from "../task.js";
+import { Stamp, type Task, type TaskControls } from "../task.js";
 import { WorkerLifecycle } from "./lifecycle.js";
 import { now } from "./state.js";
 import { EMPTY, READY, STARTING, type WorkerSlot, cloneFailure, pushTask, wake } from "./worker-slot.js";
@@ -90,7 +90,7 @@ export abstract class Dispatch extends WorkerLifecycle {
     s.batch = [];
     const defs = this.newDefs(s, tasks);
     const msg: unknown[] = [OP_RUN, defs ?? 0, s.nextSeq];
-    const time = now();
+    const time = new Stamp(now());
     let transfer: object[] | undefined;
     for (const t of tasks) {
       pushTask(msg, t);
@@ -109,7 +109,7 @@ export abstract class Dispatch extends WorkerLifecycle {
 
   // The batch could not be cloned: send each task alone so that only the culprits fail.
   protected sendOneByOne(s: WorkerSlot, tasks: Task[]): void {
-    const time = now();
+    const time = new Stamp(now());
     for (const t of tasks) {
       const defs = this.newDefs(s, [t]);
       try {
@@ -137,13 +137,13 @@ export abstract class Dispatch extends WorkerLifecycle {
     return defs;
   }
 
-  protected started(s: WorkerSlot, t: Task, time: number): void {
+  protected started(s: WorkerSlot, t: Task, time: Stamp): void {
     if (s.inflight.size === 0) {
-      s.markTime = time;
+      s.markTime = time.ms;
       this.hold(s, true);
     }
-    t.sentAt = time;
-    this.waitTimes.record(time - t.queuedAt);
+    t.sent = time;
+    this.waitTimes.record(time.ms - t.queued.ms);
     t.seq = s.nextSeq++;
     t.slot = s;
     s.inflight.add(t);
@@ -215,10 +215,10 @@ export abstract class Dispatch extends WorkerLifecycle {
       }
       back.push(t);
     }
-    const time = now();
+    const time = new Stamp(now());
     for (let i = back.length - 1; i >= 0; i--) {
       const t = back[i] as Task;
-      t.queuedAt = time;
+      t.queued = time;
       if (t.controls?.signal) this.listen(t, t.controls);
       this.queue.unshift(t);
       this.queued++;

@@ -83,7 +83,7 @@ export abstract class Results extends Dispatch {
       }
       s.inflight.delete(t.seq);
       if (t.escalating) s.stopping--;
-      const sentAt = t.sentAt;
+      const sentAt = t.sent.ms;
       if (sentAt < oldest) oldest = sentAt;
       if (!t.stopping) runTimes.record(time - sentAt);
       done.push(t, i);

@@ -23,7 +23,7 @@ import { forceCancel } from "../../futures/future.js";
 import { OP_CREDIT } from "../../wire/protocol.js";
 import type { Engine, ExecutorStats } from "../engine.js";
 import type { Endpoint, WorkerFactory } from "../endpoint.js";
-import type { Task } from "../task.js";
+import { Stamp, type Task } from "../task.js";
 import { Faults, NO_ERROR } from "./faults.js";
 import { now, type SchedulerConfig } from "./state.js";
 import { DEAD, EMPTY, READY, STARTING, type WorkerSlot, wake } from "./worker-slot.js";
@@ -43,10 +43,10 @@ export class Scheduler extends Faults implements Engine {
     if (!this.flushQueued) {
       this.flushQueued = true;
       this.quiet = false;
-      this.turnTime = now();
+      this.turn = new Stamp(now());
       queueMicrotask(this.flushNow);
     }
-    task.queuedAt = this.turnTime;
+    task.queued = this.turn;
   }
 
   /** FutureOwner: a pending future (hence a queued task) was cancelled. */

@@ -22,7 +22,7 @@ import type { WorkerInit } from "../../wire/protocol.js";
 import type { WorkerFactory } from "../endpoint.js";
 import { EVENT_BITS, NO_DETAIL, type ExecutorEvents } from "../events.js";
 import { TimingRing } from "../timings.js";
-import type { Task } from "../task.js";
+import { Stamp, type Task } from "../task.js";
 import { Deque } from "./deque.js";
 import { READY, STARTING, type ExitInfo, type WorkerSlot } from "./worker-slot.js";
 
@@ -66,7 +66,7 @@ export abstract class SchedulerState {
   /** Reused buffer of [task, index, task, index…] while a results message is handled. */
   protected scratch: (Task | number)[] = [];
   /** The clock read by the first submit of this turn: every task submitted in it was queued then. */
-  protected turnTime = 0;
+  protected turn: Stamp = new Stamp(0);
   protected readonly waitTimes = new TimingRing();
   protected readonly runTimes = new TimingRing();
   /** `idle` was reported and nothing was submitted since. */
