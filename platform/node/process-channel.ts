@@ -14,6 +14,13 @@
  */
 import { deserialize, serialize } from "node:v8";
 
+/**
+ * Whether this runtime gets JSON plus frames: Bun's `fork` gives the child no working extra pipe,
+ * so there both sides keep `serialization: "advanced"` for everything (the child runs on the same
+ * runtime as its parent: `fork` starts `process.execPath`).
+ */
+export const USE_FRAMES = typeof (process.versions as { bun?: string }).bun !== "string";
+
 /** The IPC message announcing the next frame on the side socket (a shape task code does not send by chance). */
 export const FRAME_MARK = Object.freeze({ "\u0000isofutures-frame": 1 });
 const MARK_KEY = "\u0000isofutures-frame";

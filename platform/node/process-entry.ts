@@ -15,7 +15,7 @@ import { OP_FATAL, OP_INIT, type WorkerInit } from "../../src/wire/protocol.js";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
 import { installRemote } from "./remote/install.js";
 import { linksFlushed } from "./remote/socket-link.js";
-import { ChannelReader, FRAME_MARK, encodeFrame, jsonExact } from "./process-channel.js";
+import { ChannelReader, FRAME_MARK, USE_FRAMES, encodeFrame, jsonExact } from "./process-channel.js";
 
 /** A dying child whose messages the parent does not read leaves after this long anyway (ms). */
 const FLUSH_LIMIT_MS = 2000;
@@ -35,11 +35,11 @@ if (send) {
     pending--;
     if (exitCode !== undefined && pending === 0) process.exit(exitCode);
   };
-  const frames = new Socket({ fd: 4, readable: true, writable: true });
-  frames.on("error", () => {}); // the parent is gone: 'disconnect' ends this process
+  const frames = USE_FRAMES ? new Socket({ fd: 4, readable: true, writable: true }) : undefined;
+  frames?.on("error", () => {}); // the parent is gone: 'disconnect' ends this process
   const write = (message: unknown[]) => {
     // Counted once it is queued: a message that cannot be serialised throws here, and sends nothing.
-    if (jsonExact(message)) {
+    if (!frames || jsonExact(message)) {
       send(message, undefined, undefined, sent);
       pending++;
       return;
@@ -79,7 +79,7 @@ if (send) {
         setImmediate(watchParent);
       });
       process.on("message", (message: unknown) => reader.ipc(message));
-      frames.on("data", (chunk: Buffer) => reader.bytes(chunk));
+      frames?.on("data", (chunk: Buffer) => reader.bytes(chunk));
     },
     exit: () => leave(0),
   });

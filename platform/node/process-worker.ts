@@ -16,7 +16,7 @@ import { findUnsendable } from "../../src/shared/check.js";
 import { Broker } from "./remote/broker.js";
 import { workerExecArgv } from "./exec-argv.js";
 import { resolveModule } from "./resolve.js";
-import { ChannelReader, FRAME_MARK, encodeFrame, jsonExact } from "./process-channel.js";
+import { ChannelReader, FRAME_MARK, USE_FRAMES, encodeFrame, jsonExact } from "./process-channel.js";
 
 /** Node-specific options of the process pool. */
 export interface NodeProcessOptions {
@@ -74,12 +74,12 @@ export function processFactory(options: NodeProcessOptions): WorkerFactory {
     },
     spawn(request: SpawnRequest, events: EndpointEvents): Endpoint {
       const child = fork(ENTRY, [], {
-        serialization: "json",
+        serialization: USE_FRAMES ? "json" : "advanced",
         execArgv,
         ...(options.env === undefined ? {} : { env: { ...options.env } }),
         ...(cwd === undefined ? {} : { cwd }),
         // fd 4: the side socket for messages JSON cannot carry (process-channel.ts).
-        stdio: ["ignore", stdio, stdio, "ipc", "pipe"],
+        stdio: USE_FRAMES ? ["ignore", stdio, stdio, "ipc", "pipe"] : ["ignore", stdio, stdio, "ipc"],
       });
       if (stdio === "pipe") {
         child.stdout?.pipe(process.stdout, { end: false });
@@ -96,7 +96,7 @@ function wrap(child: ChildProcess, events: EndpointEvents): Endpoint {
   let exited: { code?: number; signal?: string } | undefined;
   let disconnected = false;
   let killTimer: NodeJS.Timeout | undefined;
-  const frames = child.stdio[4] as Socket | null | undefined;
+  const frames = USE_FRAMES ? (child.stdio[4] as Socket | null | undefined) : undefined;
   let framesClosed = !frames;
   // Messages still in the pipe (and frames in the socket) when the process ends are read before
   // 'disconnect' (and the socket's 'close'): report the exit only after all, so a result sent just
