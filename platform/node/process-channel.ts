@@ -94,17 +94,23 @@ export class ChannelReader {
   #chunks: Buffer[] = [];
   #buffered = 0;
 
-  constructor(deliver: (message: unknown) => void) {
+  readonly #onMark: (() => void) | undefined;
+
+  /** @param onMark - called for each mark: a frame is on its way (a child opens its socket then). */
+  constructor(deliver: (message: unknown) => void, onMark?: () => void) {
     this.#deliver = deliver;
+    this.#onMark = onMark;
   }
 
   /** A message from the IPC channel. */
   ipc(message: unknown): void {
-    if (this.#held.length > 0 || (isMark(message) && this.#frames.length === 0)) {
+    const mark = isMark(message);
+    if (mark) this.#onMark?.();
+    if (this.#held.length > 0 || (mark && this.#frames.length === 0)) {
       this.#held.push(message);
       return;
     }
-    this.#deliver(isMark(message) ? this.#frames.shift() : message);
+    this.#deliver(mark ? this.#frames.shift() : message);
   }
 
   /** Bytes from the side socket. */

@@ -35,16 +35,25 @@ if (send) {
     pending--;
     if (exitCode !== undefined && pending === 0) process.exit(exitCode);
   };
-  const frames = USE_FRAMES ? new Socket({ fd: 4, readable: true, writable: true }) : undefined;
-  frames?.on("error", () => {}); // the parent is gone: 'disconnect' ends this process
+  // The side socket (fd 4) is opened when the first frame comes or goes: most pools never need it.
+  let frames: Socket | undefined;
+  let onFrameBytes: ((chunk: Buffer) => void) | undefined;
+  const openFrames = (): Socket => {
+    if (frames) return frames;
+    frames = new Socket({ fd: 4, readable: true, writable: true });
+    frames.on("error", () => {}); // the parent is gone: 'disconnect' ends this process
+    if (onFrameBytes) frames.on("data", onFrameBytes);
+    return frames;
+  };
   const write = (message: unknown[]) => {
     // Counted once it is queued: a message that cannot be serialised throws here, and sends nothing.
-    if (!frames || jsonExact(message)) {
+    if (!USE_FRAMES || jsonExact(message)) {
       send(message, undefined, undefined, sent);
       pending++;
       return;
     }
-    frames.write(encodeFrame(message), sent);
+    const frame = encodeFrame(message);
+    openFrames().write(frame, sent);
     pending++;
     send(FRAME_MARK, undefined, undefined, sent);
     pending++;
@@ -70,16 +79,20 @@ if (send) {
   const runtime = startWorkerRuntime({
     post,
     onMessage(handler) {
-      const reader = new ChannelReader((message) => {
-        const m = message as unknown[];
-        if (m[0] !== OP_INIT) return handler(m);
-        process.title = (m[1] as WorkerInit).name;
-        handler(m);
-        // Started while the first task is on its way, before any task can block this thread.
-        setImmediate(watchParent);
-      });
+      const reader = new ChannelReader(
+        (message) => {
+          const m = message as unknown[];
+          if (m[0] !== OP_INIT) return handler(m);
+          process.title = (m[1] as WorkerInit).name;
+          handler(m);
+          // Started while the first task is on its way, before any task can block this thread.
+          setImmediate(watchParent);
+        },
+        () => void openFrames(),
+      );
+      onFrameBytes = (chunk) => reader.bytes(chunk);
+      frames?.on("data", onFrameBytes);
       process.on("message", (message: unknown) => reader.ipc(message));
-      frames?.on("data", (chunk: Buffer) => reader.bytes(chunk));
     },
     exit: () => leave(0),
   });
