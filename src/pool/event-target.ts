@@ -6,6 +6,9 @@
  */
 import { EVENT_BITS, makeEvent, type ExecutorEvent, type ExecutorEventMap, type ExecutorEvents } from "./events.js";
 
+/** The {@link ExecutorEvents} of an executor, for its engine (module-private: not on the public type). @internal */
+export let eventsOf!: (target: ExecutorEventTarget) => ExecutorEvents;
+
 type AddOptions = boolean | { once?: boolean; capture?: boolean; passive?: boolean; signal?: AbortSignal };
 
 /**
@@ -22,8 +25,8 @@ export abstract class ExecutorEventTarget extends EventTarget {
     for (const [type, detail] of pending) this.dispatchEvent(makeEvent(type, detail));
   };
 
-  /** @internal what the engine reports events through */
-  protected readonly events: ExecutorEvents & { listening: number } = {
+  // What the engine reports events through.
+  readonly #events: ExecutorEvents & { listening: number } = {
     listening: 0,
     emit: (type, detail) => {
       if (this.#pending.push([type, detail]) === 1) queueMicrotask(this.#dispatchNow);
@@ -47,7 +50,7 @@ export abstract class ExecutorEventTarget extends EventTarget {
     const bit = (EVENT_BITS as Readonly<Record<string, number>>)[String(args[0])];
     // A bit stays set once a listener was added (removals are not counted): afterwards an event
     // with no listener left costs one dispatch to nobody.
-    if (bit !== undefined && args[1] != null) this.events.listening |= bit;
+    if (bit !== undefined && args[1] != null) this.#events.listening |= bit;
     super.addEventListener(...args);
   }
 
@@ -59,5 +62,9 @@ export abstract class ExecutorEventTarget extends EventTarget {
   override removeEventListener(...args: Parameters<EventTarget["removeEventListener"]>): void;
   override removeEventListener(...args: Parameters<EventTarget["removeEventListener"]>): void {
     super.removeEventListener(...args);
+  }
+
+  static {
+    eventsOf = (target) => target.#events;
   }
 }

@@ -25,7 +25,7 @@ import { findPort } from "../shared/check.js";
 import { checkNesting, nestingDepth } from "../util/nesting.js";
 import { checkOptions } from "../util/options.js";
 import { EXECUTOR_OPTIONS, PEER_OPTION_HINTS } from "./options.js";
-import { ExecutorEventTarget } from "./event-target.js";
+import { ExecutorEventTarget, eventsOf } from "./event-target.js";
 import { emptyTimings } from "./timings.js";
 
 
@@ -195,7 +195,7 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
       initializer = def.wire.slice(1) as [number, string, string?];
     }
     const initArgs = checkedInitArgs(o.initArgs, kind, factory);
-    const settings = { maxWorkers, cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE, name: o.name ?? "isofutures", events: this.events };
+    const settings = { maxWorkers, cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE, name: o.name ?? "isofutures", events: eventsOf(this) };
     this.#scheduler = config.engine
       ? config.engine(engineKit, settings)
       : new Scheduler(factory, {
