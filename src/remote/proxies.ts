@@ -262,14 +262,14 @@ function remoteQueue<C extends Base<Queue>>(Q: C, kind: string) {
       const loan = loanOf(this.#r.link, this.#r.id);
       const ready = loan.next();
       if (ready) return decode(ready) as never;
-      return decode(loan.fill(await this.#r.link.call(op.QUEUE_TAKE, this.#r.id, op.pack([timeout, loan.batch()])))) as never;
+      return decode(loan.fill(await this.#r.link.call(op.QUEUE_TAKE, this.#r.id, loan.request(timeout)))) as never;
     }
     override getSync(options?: TimeoutOptions): never {
       const timeout = timeoutOf(options, `${kind}.getSync`);
       const loan = loanOf(this.#r.link, this.#r.id);
       const ready = loan.next();
       if (ready) return decode(ready) as never;
-      return decode(loan.fill(this.#r.link.callSync(op.QUEUE_TAKE, this.#r.id, op.pack([timeout, loan.batch()])))) as never;
+      return decode(loan.fill(this.#r.link.callSync(op.QUEUE_TAKE, this.#r.id, loan.request(timeout)))) as never;
     }
     override qsize(): number {
       return (this.#r.callSync(op.QUEUE_STATE) as [number])[0] + loanOf(this.#r.link, this.#r.id).size;
