@@ -330,6 +330,8 @@ function printTable(scenario, group, rows) {
     const cpus = os.availableParallelism?.() ?? os.cpus().length;
     print(`  ceiling: ${Math.min(2, cpus)}× (2 workers on ${cpus} CPUs); about 1.97× for 2 separate processes in practice`);
   }
+  // Figures a scenario measured beside its pools (Python's, for `process`).
+  if (sc.notes && group.kind === "process") for (const line of sc.notes(results[scenario])) print(line);
   if (scenario === "transfer") {
     for (const [pool] of rows) {
       if (POOL_NOTES[pool]) print(`  † ${POOL_NOTES[pool]}`);

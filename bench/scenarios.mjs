@@ -3,6 +3,7 @@
 import { POOLS, kindOf } from "./pools.mjs";
 import { burn } from "./work.mjs";
 import { lockCost, queueRate, ringRate } from "./primitives.mjs";
+import { processNotes, processStartJoin } from "./process.mjs";
 
 // The pool a measurement is for (measure.mjs runs one pool per process).
 const currentPool = () => process.argv[2];
@@ -239,6 +240,19 @@ export const SCENARIOS = {
     pools: ["isofutures"],
     sizes: { full: { n: 10_000_000 }, quick: { n: 100_000 } },
     run: (_open, s) => lockCost(s.n),
+  },
+
+  process: {
+    title: "process",
+    unit: "ms",
+    better: "lower",
+    describe: (s) =>
+      `${s.rounds * s.perRound} × Process start + join of a trivial target (a self-contained function): isofutures = kind "thread", ` +
+      `isofutures-process = kind "process", beside Python's spawn Process in the same measurement`,
+    pools: ["isofutures", "isofutures-process"],
+    sizes: { full: { rounds: 5, perRound: 4 }, quick: { rounds: 2, perRound: 2 } },
+    run: (_open, s) => processStartJoin(currentPool() === "isofutures-process" ? "process" : "thread", s),
+    notes: processNotes,
   },
 
   startup: {

@@ -105,8 +105,8 @@ describe("demo site", () => {
   it("the overview links every page, with no console errors", async () => {
     const v = await visit(isolated, "index.html");
     const links = await v.page.$$eval("header nav a", (as) => as.map((a) => a.getAttribute("href")));
-    expect(links).toEqual(["index.html", "fractal.html", "speedup.html", "shared.html", "timeline.html", "platform.html"]);
-    expect(await v.page.$$eval(".card", (cs) => cs.length)).toBe(5);
+    expect(links).toEqual(["index.html", "fractal.html", "speedup.html", "shared.html", "timeline.html", "processes.html", "platform.html"]);
+    expect(await v.page.$$eval(".card", (cs) => cs.length)).toBe(6);
     await shot(v.page, "overview");
     await finish(v);
   });

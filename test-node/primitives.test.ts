@@ -669,23 +669,26 @@ describe("passing shared objects", () => {
     expect(ex.stats().workers.live).toBe(2);
   });
 
-  it("a process pool refuses them in initArgs at once, with UnsupportedError naming the option", () => {
-    expect(() => new ProcessPoolExecutor({ initializer: (x: unknown) => x, initArgs: [{ nested: [new Lock()] }] })).toThrow(
-      /^process executor: initArgs: a shared-memory Lock cannot be passed to a ProcessPoolExecutor/,
+  it("a process pool refuses the threads-only ones in initArgs at once, with UnsupportedError naming the option", () => {
+    expect(() => new ProcessPoolExecutor({ initializer: (x: unknown) => x, initArgs: [{ nested: [new SharedArray("int32", 2)] }] })).toThrow(
+      /^process executor: initArgs: a SharedArray \(memory shared between threads only\) cannot be passed to a ProcessPoolExecutor/,
     );
     try {
-      new ProcessPoolExecutor({ initializer: (x: unknown) => x, initArgs: [new Queue()] });
+      new ProcessPoolExecutor({ initializer: (x: unknown) => x, initArgs: [new RingBuffer(4)] });
+      expect.fail("a RingBuffer in initArgs must be refused");
     } catch (error) {
       expect(error).toBeInstanceOf(UnsupportedError);
     }
   });
 
-  it("a process pool refuses them with UnsupportedError", async () => {
+  it("a process pool refuses the threads-only ones (and raw shared memory) with UnsupportedError; the others cross", async () => {
     const ex = track(new ProcessPoolExecutor({ maxWorkers: 1 }));
-    for (const shared of [new Lock(), new Queue(), new RingBuffer(4), Pipe()[0], { nested: [new Event()] }]) {
+    for (const shared of [new RingBuffer(4), { nested: [new SharedArray("int32", 2)] }, new SharedArrayBuffer(8), new Int32Array(new SharedArrayBuffer(8))]) {
       const r = await settle(ex.submit((x: unknown) => x, shared));
       expect(r.ok || r.error).toBeInstanceOf(UnsupportedError);
     }
+    const lock = new Lock();
+    expect(await ex.submit((l: Lock) => l.locked(), lock)).toBe(false);
   });
 });
 

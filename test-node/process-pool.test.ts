@@ -96,7 +96,7 @@ describe("ProcessPoolExecutor", () => {
     for (const arg of [new SharedArrayBuffer(8), new Int32Array(new SharedArrayBuffer(8)), { nested: [new SharedArrayBuffer(4)] }, new MessageChannel().port1]) {
       const r = await settle(ex.submit("echo", arg));
       expect(r.ok || r.error).toBeInstanceOf(UnsupportedError);
-      expect(String(r.ok || r.error.message)).toMatch(/processes do not share memory or message ports\. Use a ThreadPoolExecutor/);
+      expect(String(r.ok || r.error.message)).toMatch(/processes do not share memory or message ports\. Pass a Queue, a Manager's dict or list, or the data itself — or use a ThreadPoolExecutor/);
     }
     expect(await ex.submit("add", 1, 1)).toBe(2);
     expect(ex.stats().tasks.failed).toBe(4);

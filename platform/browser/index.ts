@@ -12,16 +12,15 @@ import type { PlatformInfo } from "../../src/platform-info.js";
 import type { AnyTasks } from "../../src/types.js";
 import { describe } from "../../src/util/describe.js";
 import { web } from "./dom.js";
+import { resolveModule } from "./resolve.js";
 import { DENO_WEB_WORKERS, runtimeName } from "./runtime.js";
 import { webWorkerFactory, type BrowserThreadOptions } from "./web-worker.js";
 
 export * from "../../src/index.js";
+export { Manager } from "./manager.js";
 export type { BrowserThreadOptions } from "./web-worker.js";
+export { Process, activeChildren } from "./process.js";
 
-/** A `tasks` string resolves against the page (or the worker's own URL, inside a worker). */
-function resolveModule(spec: string | URL): string {
-  return new URL(spec, web.location?.href).href;
-}
 
 /** Options of `ThreadPoolExecutor` in browsers. */
 export interface ThreadPoolOptions extends ExecutorOptions, BrowserThreadOptions {}

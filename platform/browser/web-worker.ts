@@ -31,6 +31,8 @@ export interface BrowserThreadOptions {
 }
 
 let bootstrapUrl: string | undefined;
+/** Web Workers have no thread id: each gets a number, 1, 2, … in the order this realm starts them. */
+let started = 0;
 
 function bootstrap(): string {
   const { Blob } = web;
@@ -107,6 +109,7 @@ function wrapForeign(worker: WebWorker, events: EndpointEvents): Endpoint {
       }
     },
     setBusy() {},
+    threadId: ++started,
   };
 }
 
@@ -149,5 +152,6 @@ function wrap(worker: WebWorker, events: EndpointEvents, lock: string, source: s
       queueMicrotask(() => exit());
     },
     setBusy() {},
+    threadId: ++started,
   };
 }

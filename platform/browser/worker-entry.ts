@@ -4,7 +4,11 @@
  * @internal
  * @module
  */
+import { reviveManagerProxy } from "../../src/remote/manager.js";
+import { setRemoteReviver } from "../../src/shared/revive.js";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
 import { selfPort } from "./worker-port.js";
 
+// A Manager's proxies reach this worker with a port of their own to the page that keeps the Manager.
+setRemoteReviver(reviveManagerProxy);
 startWorkerRuntime(selfPort());

@@ -5,6 +5,8 @@
 import { describe } from "../../src/util/describe.js";
 import type { TaskFunction } from "../../src/types.js";
 import { startWorkerRuntime } from "../../src/worker/runtime.js";
+import { reviveManagerProxy } from "../../src/remote/manager.js";
+import { setRemoteReviver } from "../../src/shared/revive.js";
 import { selfPort } from "./worker-port.js";
 
 export { currentTask, transfer, type CurrentTask } from "../../src/worker/api.js";
@@ -21,5 +23,6 @@ export function serve(functions: Record<string, TaskFunction>): void {
   if (typeof (globalThis as { postMessage?: unknown }).postMessage !== "function") {
     throw new TypeError("serve() must be called in a Web Worker started by a ThreadPoolExecutor (its worker option)");
   }
+  setRemoteReviver(reviveManagerProxy);
   startWorkerRuntime(selfPort(), { ...functions });
 }

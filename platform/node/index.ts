@@ -9,3 +9,5 @@ export { InlineExecutor } from "./inline.js";
 export { createExecutor, type CreateExecutorOptions } from "./create-executor.js";
 export { cpuCount } from "./cpu.js";
 export { platformInfo } from "./platform-info.js";
+export { Manager } from "./manager.js";
+export { Process, activeChildren } from "./process.js";

@@ -41,7 +41,17 @@ const ABORTED =
 /** After SIGTERM, a child that has not exited gets SIGKILL after this long (ms). */
 const KILL_GRACE_MS = 1000;
 
-export function processFactory(options: NodeProcessOptions): WorkerFactory {
+/** How refusals name the user of the factory, and what to use instead. */
+export interface ProcessFactoryLabel {
+  /** `"a ProcessPoolExecutor"` */
+  what: string;
+  /** `"a ThreadPoolExecutor, whose worker threads do share memory"` */
+  instead: string;
+}
+
+const POOL_LABEL: ProcessFactoryLabel = { what: "a ProcessPoolExecutor", instead: "a ThreadPoolExecutor, whose worker threads do share memory" };
+
+export function processFactory(options: NodeProcessOptions, label: ProcessFactoryLabel = POOL_LABEL): WorkerFactory {
   const execArgv = options.execArgv ? [...options.execArgv] : workerExecArgv(process.execArgv);
   const stdio = options.stdio ?? "inherit";
   if (stdio !== "inherit" && stdio !== "pipe" && stdio !== "ignore") {
@@ -59,8 +69,8 @@ export function processFactory(options: NodeProcessOptions): WorkerFactory {
       return found === undefined
         ? undefined
         : new UnsupportedError(
-            `${found} cannot be passed to a ProcessPoolExecutor: processes do not share memory or message ports. ` +
-              "Pass a Queue, a Manager's dict or list, or the data itself — or use a ThreadPoolExecutor, whose worker threads do share memory.",
+            `${found} cannot be passed to ${label.what}: processes do not share memory or message ports. ` +
+              `Pass a Queue, a Manager's dict or list, or the data itself — or use ${label.instead}.`,
           );
     },
     // Shared objects reach the children through this thread's broker, which lives as long as the pool.
@@ -167,6 +177,9 @@ function wrap(child: ChildProcess, events: EndpointEvents): Endpoint {
       child.kill("SIGTERM");
       killTimer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
       killTimer.unref();
+    },
+    kill() {
+      if (!exited) child.kill("SIGKILL");
     },
     setBusy: setRef,
     pid: child.pid,

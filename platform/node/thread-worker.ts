@@ -50,11 +50,15 @@ export interface NodeThreadOptions {
 
 const ENTRY = new URL("./thread-entry.js", import.meta.url);
 
-export function threadFactory(options: NodeThreadOptions): WorkerFactory {
+/**
+ * @param entry - the bootstrap the threads run (the same runtime as CommonJS starts sooner; the
+ *   pools keep the ES module).
+ */
+export function threadFactory(options: NodeThreadOptions, entry: URL = ENTRY): WorkerFactory {
   const explicit = options.execArgv !== undefined;
   let execArgv = explicit ? [...(options.execArgv as readonly string[])] : workerExecArgv(process.execArgv);
   const start = (name: string) =>
-    new Worker(ENTRY, {
+    new Worker(entry, {
       name,
       execArgv,
       ...(options.env === undefined ? {} : { env: { ...options.env } }),

@@ -24,11 +24,16 @@ export interface Endpoint {
   post(message: unknown[], transfer: readonly object[]): void;
   /** Stops the worker at once. `exit` is reported afterwards. */
   terminate(): void;
+  /**
+   * Optional: stops the worker at once with no chance to clean up (SIGKILL for a process, whose
+   * `terminate` sends SIGTERM first). Where absent, `terminate` is as hard as it gets.
+   */
+  kill?(): void;
   /** Busy workers keep the program alive; idle ones do not (Node's ref/unref; no-op elsewhere). */
   setBusy(busy: boolean): void;
   /** A child process's pid, where there is one. */
   readonly pid?: number | undefined;
-  /** A worker thread's `threadId`, where there is one. */
+  /** A worker thread's `threadId`, where there is one (a Web Worker's number, in the order its page started them). */
   readonly threadId?: number | undefined;
 }
 

@@ -17,6 +17,7 @@ import { FLAG_NO_REPLY, FLAG_SYNC, REPLY_ERROR, REPLY_OK, RecordReader, RecordWr
 import { releaseHeld, serve, type Requester } from "./serve.js";
 import { DictStore, ListStore, serveStore } from "./store.js";
 import { SyncSlot } from "./sync-slot.js";
+import { RequestRing } from "./thread-ring.js";
 
 /** An object dropped by `Manager.shutdown()`: requests on it fail with ShutdownError. */
 const DROPPED = Symbol("dropped");
@@ -48,7 +49,7 @@ export abstract class Client {
 
   constructor() {
     const gone = new Promise<void>((r) => (this.#resolveGone = r));
-    this.who = { owner: newOwner(), gone, isGone: false, holds: new Set() };
+    this.who = { owner: newOwner(), gone, isGone: false, holds: new Set(), loans: new Map() };
   }
 
   /** Sends one reply (batching is the transport's business). */
@@ -186,15 +187,67 @@ export class BrokerCore {
   }
 
   /**
-   * Serves a thread's link on `port`: request records in, reply records out (batched per turn),
-   * blocking requests answered through `slot`. A message `{ attach: port, slot }` adds another
-   * client (a thread the link's proxy was passed to).
+   * Serves the threads of this process: their requests come through one shared queue, each with
+   * its client's number (see thread-ring.ts), and are handled in the order they were made.
    */
-  servePort(port: PortLike, slot: SharedArrayBuffer): void {
+  serveRing(buffer: SharedArrayBuffer): void {
+    this.#ring = new RequestRing(buffer);
+    void this.#pumpRing();
+  }
+
+  #ring: RequestRing | undefined;
+  readonly #clients = new Map<number, Client>();
+  readonly #waitingClients = new Map<number, Request[]>();
+
+  /**
+   * Handles every request the threads have queued so far. Called before any other input (a child's
+   * request): what a thread did before it told a child is done before the child's request.
+   */
+  drainRing(): number {
+    const ring = this.#ring;
+    if (!ring) return 0;
+    let n = 0;
+    for (const [id, req] of ring.drain()) {
+      n++;
+      const client = this.#clients.get(id);
+      if (client) this.handle(client, req);
+      else {
+        // Its port (announced by message) is not here yet: it comes, and its requests wait for it.
+        let list = this.#waitingClients.get(id);
+        if (!list) this.#waitingClients.set(id, (list = []));
+        list.push(req);
+      }
+    }
+    return n;
+  }
+
+  async #pumpRing(): Promise<void> {
+    const ring = this.#ring as RequestRing;
+    for (;;) {
+      // A burst (several requests at a time) is let run a moment before the next look: its writers
+      // then queue without waking this thread for each request. A lone request is served at once.
+      if (this.drainRing() > 1) await new Promise<void>((r) => setTimeout(() => r(), 0));
+      else await ring.queue.whenNotEmpty();
+    }
+  }
+
+  /**
+   * Serves a thread's link on `port`: reply records out (batched per turn), blocking requests
+   * answered through `slot`; its requests come through the ring (as client `id`), or on the port
+   * itself where there is no ring (a browser page). A message `{ attach: port, slot, client }` adds
+   * another client (a thread the link's proxy was passed to).
+   */
+  servePort(port: PortLike, slot: SharedArrayBuffer, id?: number): void {
     const client = new PortClient(port, new SyncSlot(slot));
+    if (id !== undefined) {
+      this.#clients.set(id, client);
+      const waiting = this.#waitingClients.get(id);
+      this.#waitingClients.delete(id);
+      for (const req of waiting ?? []) this.handle(client, req);
+    }
     const reader = new RecordReader<Request>("request");
     port.addEventListener("message", (event) => {
-      const m = event.data as Uint8Array | { attach: PortLike; slot: SharedArrayBuffer };
+      const m = event.data as Uint8Array | { attach: PortLike; slot: SharedArrayBuffer; client?: number };
       if (m instanceof Uint8Array) {
         let requests: Request[];
         try {
@@ -203,7 +256,7 @@ export class BrokerCore {
           return; // not ours: a thread of this process sent garbage; nothing to answer
         }
         for (const req of requests) this.handle(client, req);
-      } else if (m && typeof m === "object" && "attach" in m) this.servePort(m.attach, m.slot);
+      } else if (m && typeof m === "object" && "attach" in m) this.servePort(m.attach, m.slot, m.client);
     });
     port.start();
   }

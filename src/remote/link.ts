@@ -19,8 +19,9 @@ export interface Link {
   /**
    * A request nobody waits for (an item put on an unbounded queue, a value sent down a pipe): sent in
    * order with the others; if it fails, the next request on the same object fails with its error.
+   * When the link is full, a promise of its turn (or, with `blocking`, this thread waits for it).
    */
-  send(op: number, object: number, payload: Uint8Array): void;
+  send(op: number, object: number, payload: Uint8Array, blocking?: boolean): Promise<void> | undefined | void;
 }
 
 /** Where a remote object lives: its id at the broker, the broker's address and the key to it. */

@@ -10,9 +10,10 @@ import { encode, decode } from "../shared/serialize.js";
 import { SHARED_BRAND, TO_WIRE, WIRE_FORM, WIRE_KEY, noteShared, type WireShared } from "../shared/shareable.js";
 import { describe } from "../util/describe.js";
 import * as op from "./ops.js";
-import { REMOTE_FORM, Remote, type Link, type RemoteRef } from "./link.js";
+import { REMOTE_FORM, Remote, linkTo, type Link, type RemoteRef, type WireRemote } from "./link.js";
 import type { Key } from "./store.js";
-import type { PortLink } from "./port-link.js";
+import { PortLink, type RingSeat } from "./port-link.js";
+import type { PortLike } from "./broker-core.js";
 
 export type { Key as ManagerKey } from "./store.js";
 
@@ -30,6 +31,8 @@ export interface ManagerHost {
 
 const asyncDispose: typeof Symbol.asyncDispose =
   (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
+
+const shutDown = (): ShutdownError => new ShutdownError("the Manager of this object was shut down; create a new Manager");
 
 function checkKey(key: unknown, what: string): Key {
   if (key === null || (typeof key !== "object" && typeof key !== "function" && typeof key !== "symbol")) return key as Key;
@@ -74,7 +77,7 @@ export class Manager {
     }
     const ref = host.create("dict", op.pack(entries));
     this.#ids.push(ref[0]);
-    return new DictProxy<V>(new Remote(host.link(), ref, "DictProxy"));
+    return new DictProxy<V>(this.#remote(host, ref, "DictProxy"));
   }
 
   /** A new list, with `initial`'s items; returns its proxy. */
@@ -82,7 +85,25 @@ export class Manager {
     const host = this.#open("list()");
     const ref = host.create("list", op.pack(initial === undefined ? [] : [...initial].map((v) => encode(v))));
     this.#ids.push(ref[0]);
-    return new ListProxy<V>(new Remote(host.link(), ref, "ListProxy"));
+    return new ListProxy<V>(this.#remote(host, ref, "ListProxy"));
+  }
+
+  // This thread's proxies know at once when their Manager is shut down (others learn it from the broker).
+  #remote(host: ManagerHost, ref: RemoteRef, kind: string): Remote {
+    const link = host.link();
+    const closed = (): boolean => this.#closed;
+    const guarded: Link = {
+      call: (code, object, payload) => (closed() ? Promise.reject(shutDown()) : link.call(code, object, payload)),
+      callSync: (code, object, payload) => {
+        if (closed()) throw shutDown();
+        return link.callSync(code, object, payload);
+      },
+      send: (code, object, payload, blocking) => {
+        if (closed()) throw shutDown();
+        return link.send(code, object, payload, blocking);
+      },
+    };
+    return new Remote(Object.assign(guarded, { attach: () => link.attach(), writeBehind: link.writeBehind }), ref, kind);
   }
 
   /** Ends the Manager: its objects are forgotten, and every later call on their proxies fails with {@link ShutdownError}. */
@@ -146,9 +167,26 @@ abstract class ManagerProxy {
   [WIRE_FORM](transfer: object[]): WireShared {
     const link = this.remote.link as Link & Partial<Pick<PortLink, "attach">>;
     if (link.attach === undefined) return this[REMOTE_FORM]();
-    const { port, slot } = link.attach();
+    const { port, slot, ring } = link.attach();
     transfer.push(port);
-    return { [WIRE_KEY]: this.remote.kind, state: [port, slot], remote: this.remote.ref } as WireShared;
+    return { [WIRE_KEY]: this.remote.kind, state: [port, slot, ring], remote: this.remote.ref } as WireShared;
+  }
+
+  /** @internal a change that need not wait for its answer where the link keeps order (see PortLink) */
+  protected change(code: number, payload: Uint8Array): Promise<void> {
+    const link = this.remote.link as Link & { writeBehind?: boolean };
+    if (link.writeBehind) {
+      const written = link.send(code, this.remote.id, payload);
+      return written ? written.then(() => undefined) : Promise.resolve();
+    }
+    return link.call(code, this.remote.id, payload).then(() => undefined);
+  }
+
+  /** @internal */
+  protected changeSync(code: number, payload: Uint8Array): void {
+    const link = this.remote.link as Link & { writeBehind?: boolean };
+    if (link.writeBehind) link.send(code, this.remote.id, payload, true);
+    else link.callSync(code, this.remote.id, payload);
   }
 
   /** @internal to another process: the reference alone */
@@ -164,8 +202,12 @@ export class DictProxy<V = unknown> extends ManagerProxy {
     return this.value(op.DICT_GET, checkKey(key, "DictProxy.get")) as Promise<V | undefined>;
   }
   /** Sets `key` to `value` (a copy). */
-  async set(key: Key, value: V): Promise<void> {
-    await this.call(op.DICT_SET, [checkKey(key, "DictProxy.set"), encode(value)]);
+  set(key: Key, value: V): Promise<void> {
+    try {
+      return this.change(op.DICT_SET, op.pack([checkKey(key, "DictProxy.set"), encode(value)]));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
   /** Removes `key`. @returns whether it was there. */
   async delete(key: Key): Promise<boolean> {
@@ -188,8 +230,12 @@ export class DictProxy<V = unknown> extends ManagerProxy {
     return (await this.call(op.DICT_SIZE)) as number;
   }
   /** Sets every key of `entries` (an object or an iterable of pairs), in one request. */
-  async update(entries: Record<string, V> | Iterable<readonly [Key, V]>): Promise<void> {
-    await this.call(op.DICT_UPDATE, pairsOf(entries));
+  update(entries: Record<string, V> | Iterable<readonly [Key, V]>): Promise<void> {
+    try {
+      return this.change(op.DICT_UPDATE, op.pack(pairsOf(entries)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
   /** {@link DictProxy.get}, blocking (workers and child processes). */
   getSync(key: Key): V | undefined {
@@ -197,7 +243,7 @@ export class DictProxy<V = unknown> extends ManagerProxy {
   }
   /** {@link DictProxy.set}, blocking. */
   setSync(key: Key, value: V): void {
-    this.callSync(op.DICT_SET, [checkKey(key, "DictProxy.setSync"), encode(value)]);
+    this.changeSync(op.DICT_SET, op.pack([checkKey(key, "DictProxy.setSync"), encode(value)]));
   }
   /** {@link DictProxy.delete}, blocking. */
   deleteSync(key: Key): boolean {
@@ -221,7 +267,7 @@ export class DictProxy<V = unknown> extends ManagerProxy {
   }
   /** {@link DictProxy.update}, blocking. */
   updateSync(entries: Record<string, V> | Iterable<readonly [Key, V]>): void {
-    this.callSync(op.DICT_UPDATE, pairsOf(entries));
+    this.changeSync(op.DICT_UPDATE, op.pack(pairsOf(entries)));
   }
 }
 
@@ -234,8 +280,12 @@ function pairsOf<V>(entries: Record<string, V> | Iterable<readonly [Key, V]>): [
 /** A list kept by a {@link Manager}. Indexes may be negative (from the end), as in Python. */
 export class ListProxy<V = unknown> extends ManagerProxy {
   /** Adds `value` (a copy) at the end. */
-  async append(value: V): Promise<void> {
-    await this.remote.link.call(op.LIST_APPEND, this.remote.id, encode(value));
+  append(value: V): Promise<void> {
+    try {
+      return this.change(op.LIST_APPEND, encode(value));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
   /** The item at `index`. @throws RangeError when there is none. */
   get(index: number): Promise<V> {
@@ -259,7 +309,7 @@ export class ListProxy<V = unknown> extends ManagerProxy {
   }
   /** {@link ListProxy.append}, blocking (workers and child processes). */
   appendSync(value: V): void {
-    this.remote.link.callSync(op.LIST_APPEND, this.remote.id, encode(value));
+    this.changeSync(op.LIST_APPEND, encode(value));
   }
   /** {@link ListProxy.get}, blocking. */
   getSync(index: number): V {
@@ -281,4 +331,20 @@ export class ListProxy<V = unknown> extends ManagerProxy {
   popSync(): V {
     return decode(this.remote.link.callSync(op.LIST_POP, this.remote.id, new Uint8Array(0))) as V;
   }
+}
+
+/**
+ * Rebuilds a Manager proxy where it was passed: from a thread of the broker's own process with a port
+ * of its own to the broker, from anywhere else on this thread's link to the broker's address.
+ * @internal
+ */
+export function reviveManagerProxy(wire: WireShared): DictProxy | ListProxy {
+  const w = wire as WireRemote;
+  const kind = w[WIRE_KEY];
+  const state = w.state;
+  const link = state.length >= 2 ? new PortLink(state[0] as PortLike, state[1] as SharedArrayBuffer, state[2] as RingSeat | undefined) : linkTo(w.remote, kind);
+  const remote = new Remote(link, w.remote, kind);
+  if (kind === "DictProxy") return new DictProxy(remote);
+  if (kind === "ListProxy") return new ListProxy(remote);
+  throw new TypeError(`${JSON.stringify(kind)} is not a Manager proxy`);
 }

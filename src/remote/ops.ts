@@ -46,6 +46,16 @@ export const QUEUE_STATE = 63; // → [qsize, maxsize]
 export const QUEUE_CLOSE = 64;
 export const QUEUE_TASK_DONE = 65;
 export const QUEUE_JOIN = 66; // [timeout] → boolean
+/**
+ * [timeout, max, handed out] → [items' bytes, items left]: waits for one item, then takes up to
+ * `max` in all that are there — lent to the requester, which hands them out one by one, reports how
+ * many it did (QUEUE_ACK, or with its next QUEUE_TAKE) and gives back the rest when it stops
+ * (QUEUE_RETURN). A requester that goes away gives back, at the front, what it was lent and had not
+ * reported handed out.
+ */
+export const QUEUE_TAKE = 67;
+export const QUEUE_ACK = 68; // [n]: n more lent items handed out
+export const QUEUE_RETURN = 69; // the lent items not handed out go back to the front
 
 export const CONN_SEND = 70; // payload: the value's bytes
 export const CONN_RECV = 71; // [timeout] → [got, bytes?] (got: 0 timed out, 1 a value, 2 end)

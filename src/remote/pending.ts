@@ -66,7 +66,12 @@ export class Pending {
       else waiter.resolve(reply.payload);
       return;
     }
-    if (reply.id >= UNWAITED && reply.status === REPLY_ERROR) this.#failed.set(reply.id - UNWAITED, decodeFailure(reply.payload, this.where));
+    if (reply.id >= UNWAITED && reply.status === REPLY_ERROR) {
+      const error = decodeFailure(reply.payload, this.where);
+      // Thrown later, by another call: it says which call it belongs to.
+      if (error instanceof Error) error.message = `an earlier put without waiting was refused: ${error.message}`;
+      this.#failed.set(reply.id - UNWAITED, error);
+    }
   }
 
   /** The link is gone: every request in flight fails with `error`, and so will later ones. */

@@ -1,72 +1,143 @@
 /**
- * A thread's link to a broker of its own process (a Manager's store), over a message port: requests
- * of one turn go in one message, replies come back the same way; a blocking request waits on a
- * shared slot the broker writes its reply into.
+ * A thread's link to a broker of its own process (a Manager's store): requests go through the
+ * process's shared request queue (thread-ring.ts), or on the port itself where there is none (a
+ * browser page); replies come back on the port; a blocking request waits on a shared slot the
+ * broker writes its reply into.
  * @internal
  * @module
  */
+import { ShutdownError } from "../futures/errors.js";
 import type { Link } from "./link.js";
 import { Pending, unwaitedId } from "./pending.js";
 import { FLAG_NO_REPLY, FLAG_SYNC, REPLY_ERROR, RecordReader, RecordWriter, type Reply } from "./records.js";
 import { decodeFailure } from "./ops.js";
 import { SyncSlot } from "./sync-slot.js";
+import { RequestRing } from "./thread-ring.js";
+import { Deque } from "../pool/scheduler/deque.js";
 import type { PortLike } from "./broker-core.js";
 
-/** A port, with Node's ref/unref where there are. */
-type LinkPort = PortLike & { ref?(): void; unref?(): void };
+/** A port, with Node's ref/unref and close event where there are. */
+type LinkPort = PortLike & { ref?(): void; unref?(): void; on?(event: "close", listener: () => void): unknown };
+
+/** The process's request queue, and this link's number on it. */
+export interface RingSeat {
+  buffer: SharedArrayBuffer;
+  client: number;
+}
+
+/** What another thread needs to get a link of its own to the same broker. */
+export type Attachment = { port: object; slot: SharedArrayBuffer; ring?: RingSeat };
 
 export class PortLink implements Link {
   readonly #port: LinkPort;
   readonly #slot: SyncSlot;
+  readonly #ring: RequestRing | undefined;
+  readonly #client: number;
   readonly #pending = new Pending("the Manager");
   readonly #writer = new RecordWriter();
   readonly #replies = new RecordReader<Reply>("reply");
+  /** Requests waiting for room in the ring, in order. */
+  readonly #backlog = new Deque<Uint8Array>(16);
+  #draining = false;
   #flushQueued = false;
   #held = false;
 
-  constructor(port: LinkPort, slot: SharedArrayBuffer) {
+  /**
+   * With a ring, requests keep the order in which every thread of the process made them, so a
+   * change need not wait for its answer: the next request, from anywhere, sees it.
+   */
+  get writeBehind(): boolean {
+    return this.#ring !== undefined;
+  }
+
+  constructor(port: LinkPort, slot: SharedArrayBuffer, ring?: RingSeat) {
     this.#port = port;
     this.#slot = new SyncSlot(slot);
+    this.#ring = ring && new RequestRing(ring.buffer);
+    this.#client = ring?.client ?? 0;
     port.addEventListener("message", (event) => {
       for (const reply of this.#replies.feed(event.data as Uint8Array)) this.#pending.settle(reply);
       this.#hold();
     });
     port.start();
     port.unref?.(); // an idle link holds no program open; requests in flight do (see #hold)
+    // Node tells when the other end is gone (the broker stopped): what waits fails, and what comes.
+    port.on?.("close", () => {
+      this.#pending.fail(new ShutdownError("the Manager was shut down (or the thread that kept it ended)"));
+      this.#hold();
+    });
   }
 
   call(op: number, object: number, payload: Uint8Array): Promise<Uint8Array> {
     this.#pending.check(object);
     const id = this.#pending.id();
     const reply = this.#pending.wait(id);
-    this.#writer.request(op, 0, id, object, payload);
-    this.#schedule();
+    this.#submit(op, 0, id, object, payload);
     this.#hold();
     return reply;
   }
 
-  send(op: number, object: number, payload: Uint8Array): void {
+  send(op: number, object: number, payload: Uint8Array, blocking = false): void {
     this.#pending.check(object);
-    this.#writer.request(op, FLAG_NO_REPLY, unwaitedId(object), object, payload);
-    this.#schedule();
+    const ring = this.#ring;
+    if (blocking && ring) {
+      for (let next = this.#backlog.shift(); next; next = this.#backlog.shift()) ring.writeSync(next);
+      ring.writeSync(RequestRing.item(this.#client, op, FLAG_NO_REPLY, unwaitedId(object), object, payload));
+      return;
+    }
+    this.#submit(op, FLAG_NO_REPLY, unwaitedId(object), object, payload);
   }
 
   callSync(op: number, object: number, payload: Uint8Array): Uint8Array {
     this.#pending.check(object);
-    this.#writer.request(op, FLAG_SYNC, this.#pending.id(), object, payload);
-    this.#flush();
+    const id = this.#pending.id();
+    const ring = this.#ring;
+    if (ring) {
+      for (let next = this.#backlog.shift(); next; next = this.#backlog.shift()) ring.writeSync(next);
+      ring.writeSync(RequestRing.item(this.#client, op, FLAG_SYNC, id, object, payload));
+    } else {
+      this.#writer.request(op, FLAG_SYNC, id, object, payload);
+      this.#flush();
+    }
     const { status, payload: out } = this.#slot.receive();
     if (status === REPLY_ERROR) throw decodeFailure(out, "the Manager");
     return out;
   }
 
-  /** A new link to the same broker for another thread: its port (to transfer) and slot. */
-  attach(): { port: object; slot: SharedArrayBuffer } {
+  /** A new link to the same broker for another thread: its port (to transfer), slot and seat. */
+  attach(): Attachment {
     const { port1, port2 } = new MessageChannel() as { port1: object; port2: object };
     const slot = new SyncSlot().buffer;
+    const client = this.#ring ? newClient() : undefined;
     this.#flush(); // requests made before the proxy moved go first
-    this.#port.postMessage({ attach: port1, slot }, [port1]);
-    return { port: port2, slot };
+    this.#port.postMessage({ attach: port1, slot, client }, [port1]);
+    return { port: port2, slot, ...(client === undefined ? {} : { ring: { buffer: (this.#ring as RequestRing).buffer, client } }) };
+  }
+
+  #submit(op: number, flags: number, id: number, object: number, payload: Uint8Array): void {
+    const ring = this.#ring;
+    if (!ring) {
+      this.#writer.request(op, flags, id, object, payload);
+      this.#schedule();
+      return;
+    }
+    const item = RequestRing.item(this.#client, op, flags, id, object, payload);
+    if (this.#backlog.length === 0 && ring.queue.tryPutBytes(item)) return;
+    this.#backlog.push(item);
+    if (!this.#draining) void this.#drain(ring);
+  }
+
+  // The ring was full: the requests go in as room appears, in order, without blocking this thread.
+  async #drain(ring: RequestRing): Promise<void> {
+    this.#draining = true;
+    try {
+      for (let next = this.#backlog.peek(); next; next = this.#backlog.peek()) {
+        await ring.write(next);
+        this.#backlog.shift();
+      }
+    } finally {
+      this.#draining = false;
+    }
   }
 
   #schedule(): void {
@@ -89,4 +160,9 @@ export class PortLink implements Link {
     if (busy) this.#port.ref?.();
     else this.#port.unref?.();
   }
+}
+
+/** A client number on a ring: random, so that threads need not agree on one (never 0). */
+export function newClient(): number {
+  return ((Math.random() * 0x7fffffff) | 0) + 1;
 }

@@ -14,7 +14,8 @@ import { Barrier, BrokenBarrierError } from "../shared/barrier.js";
 import { Condition } from "../shared/condition.js";
 import { Event } from "../shared/event.js";
 import { Lock, RLock, checkedDeadline, type TimeoutOptions } from "../shared/lock.js";
-import { JoinableQueue, Queue } from "../shared/queue.js";
+import { Queue } from "../shared/queue.js";
+import { JoinableQueue } from "../shared/joinable-queue.js";
 import { BoundedSemaphore, Semaphore } from "../shared/semaphore.js";
 import { decode, encode } from "../shared/serialize.js";
 import { WIRE_FORM, WIRE_KEY, type WireShared } from "../shared/shareable.js";
@@ -22,9 +23,8 @@ import { InvalidStateError, TimeoutError } from "../futures/errors.js";
 import { assertTimeout } from "../util/validate.js";
 import * as op from "./ops.js";
 import { REMOTE_FORM, Remote, linkTo, type RemoteRef, type WireRemote } from "./link.js";
-import { DictProxy, ListProxy } from "./manager.js";
-import { PortLink } from "./port-link.js";
-import type { PortLike } from "./broker-core.js";
+import { loanOf } from "./loans.js";
+import { reviveManagerProxy } from "./manager.js";
 
 /** State a proxy never touches (every method that would is answered remotely). */
 const detached = (): Int32Array => new Int32Array(8);
@@ -35,64 +35,51 @@ function timeoutOf(options: TimeoutOptions | undefined, what: string): number | 
   return options?.timeout;
 }
 
-export class RemoteLock extends Lock {
-  readonly #r: Remote;
-  constructor(r: Remote) {
-    super(detached());
-    this.#r = r;
-  }
-  override async acquire(options?: TimeoutOptions): Promise<boolean> {
-    return (await this.#r.call(op.LOCK_ACQUIRE, timeoutOf(options, "Lock.acquire"))) as boolean;
-  }
-  override acquireSync(options?: TimeoutOptions): boolean {
-    return this.#r.callSync(op.LOCK_ACQUIRE, timeoutOf(options, "Lock.acquireSync")) as boolean;
-  }
-  override release(): void {
-    this.#r.callSync(op.LOCK_RELEASE);
-  }
-  override locked(): boolean {
-    return this.#r.callSync(op.LOCK_LOCKED) as boolean;
-  }
-  [WIRE_FORM](): WireShared {
-    return this.#r.wire([]);
-  }
-  [REMOTE_FORM](): WireShared {
-    return this[WIRE_FORM]();
-  }
-}
-
-export class RemoteRLock extends RLock {
-  readonly #r: Remote;
-  constructor(r: Remote) {
-    super(detached());
-    this.#r = r;
-  }
-  override async acquire(options?: TimeoutOptions): Promise<boolean> {
-    return (await this.#r.call(op.LOCK_ACQUIRE, timeoutOf(options, "RLock.acquire"))) as boolean;
-  }
-  override acquireSync(options?: TimeoutOptions): boolean {
-    return this.#r.callSync(op.LOCK_ACQUIRE, timeoutOf(options, "RLock.acquireSync")) as boolean;
-  }
-  override release(): void {
-    this.#r.callSync(op.LOCK_RELEASE);
-  }
-  override locked(): boolean {
-    return this.#r.callSync(op.LOCK_LOCKED) as boolean;
-  }
-  [WIRE_FORM](): WireShared {
-    return this.#r.wire([]);
-  }
-  [REMOTE_FORM](): WireShared {
-    return this[WIRE_FORM]();
-  }
-}
-
 /**
  * A constructor a proxy class can extend. (`any[]`: TypeScript's rule for mixins — a class built on
  * a parameter must take `...args: any[]`; the proxies pass the real arguments through.)
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Base<T> = new (...args: any[]) => T;
+
+/** What a lock's proxy answers remotely (both Lock and RLock have it). */
+interface LockMethods {
+  acquire(options?: TimeoutOptions): Promise<boolean>;
+  acquireSync(options?: TimeoutOptions): boolean;
+  release(): void;
+  locked(): boolean;
+}
+
+function remoteLock<C extends Base<LockMethods>>(L: C, kind: string) {
+  return class extends L {
+    #r!: Remote;
+    bind(r: Remote): this {
+      this.#r = r;
+      return this;
+    }
+    override async acquire(options?: TimeoutOptions): Promise<boolean> {
+      return (await this.#r.call(op.LOCK_ACQUIRE, timeoutOf(options, `${kind}.acquire`))) as boolean;
+    }
+    override acquireSync(options?: TimeoutOptions): boolean {
+      return this.#r.callSync(op.LOCK_ACQUIRE, timeoutOf(options, `${kind}.acquireSync`)) as boolean;
+    }
+    override release(): void {
+      this.#r.callSync(op.LOCK_RELEASE);
+    }
+    override locked(): boolean {
+      return this.#r.callSync(op.LOCK_LOCKED) as boolean;
+    }
+    [WIRE_FORM](): WireShared {
+      return this.#r.wire([]);
+    }
+    [REMOTE_FORM](): WireShared {
+      return this[WIRE_FORM]();
+    }
+  };
+}
+const RemoteLock = remoteLock(Lock, "Lock");
+const RemoteRLock = remoteLock(RLock, "RLock");
+const lock = (L: typeof RemoteLock, r: Remote) => new L(detached()).bind(r);
 
 function remoteSemaphore<C extends Base<Semaphore>>(Sem: C, kind: string) {
   return class extends Sem {
@@ -246,25 +233,33 @@ function remoteQueue<C extends Base<Queue>>(Q: C, kind: string) {
     override async put(item: unknown, options?: TimeoutOptions): Promise<void> {
       const timeout = timeoutOf(options, `${kind}.put`);
       const bytes = this.#encode(item);
-      if (this.#shape[0] === 0) this.#r.link.send(op.QUEUE_PUT, this.#r.id, bytes);
+      if (this.#shape[0] === 0) await this.#r.link.send(op.QUEUE_PUT, this.#r.id, bytes);
       else await this.#r.call(op.QUEUE_PUT_WAIT, [timeout, bytes]);
     }
     override putSync(item: unknown, options?: TimeoutOptions): void {
       const timeout = timeoutOf(options, `${kind}.putSync`);
       const bytes = this.#encode(item);
-      if (this.#shape[0] === 0) this.#r.link.send(op.QUEUE_PUT, this.#r.id, bytes);
+      if (this.#shape[0] === 0) this.#r.link.send(op.QUEUE_PUT, this.#r.id, bytes, true);
       else this.#r.callSync(op.QUEUE_PUT_WAIT, [timeout, bytes]);
     }
+    // Items come through this thread's loan of the queue: taken ahead while this thread consumes
+    // back to back (see loans.ts).
     override async get(options?: TimeoutOptions): Promise<never> {
       const timeout = timeoutOf(options, `${kind}.get`);
-      return decode(await this.#r.link.call(op.QUEUE_GET, this.#r.id, op.pack(timeout))) as never;
+      const loan = loanOf(this.#r.link, this.#r.id);
+      const ready = loan.next();
+      if (ready) return decode(ready) as never;
+      return decode(loan.fill(await this.#r.link.call(op.QUEUE_TAKE, this.#r.id, loan.request(timeout)))) as never;
     }
     override getSync(options?: TimeoutOptions): never {
       const timeout = timeoutOf(options, `${kind}.getSync`);
-      return decode(this.#r.link.callSync(op.QUEUE_GET, this.#r.id, op.pack(timeout))) as never;
+      const loan = loanOf(this.#r.link, this.#r.id);
+      const ready = loan.next();
+      if (ready) return decode(ready) as never;
+      return decode(loan.fill(this.#r.link.callSync(op.QUEUE_TAKE, this.#r.id, loan.request(timeout)))) as never;
     }
     override qsize(): number {
-      return (this.#r.callSync(op.QUEUE_STATE) as [number])[0];
+      return (this.#r.callSync(op.QUEUE_STATE) as [number])[0] + loanOf(this.#r.link, this.#r.id).size;
     }
     override full(): boolean {
       const max = this.#shape[0];
@@ -321,7 +316,7 @@ export class RemoteConnection extends Connection {
   override send(value: unknown): void {
     this.#usable("send");
     if (!this.writable) throw new InvalidStateError("send() on the read-only end of a one-way pipe");
-    this.#r.link.send(op.CONN_SEND, this.#r.id, encode(value));
+    this.#r.link.send(op.CONN_SEND, this.#r.id, encode(value), true);
   }
   override async recv(options?: { timeout?: number | undefined }): Promise<never> {
     this.#usable("recv");
@@ -356,18 +351,13 @@ export function reviveRemote(wire: WireShared): object {
   const w = wire as WireRemote;
   const kind = w[WIRE_KEY];
   const state = w.state;
-  if (kind === "DictProxy" || kind === "ListProxy") {
-    // From a thread of the broker's own process: a port of its own; from anywhere else: the address.
-    const link = state.length === 2 ? new PortLink(state[0] as PortLike, state[1] as SharedArrayBuffer) : linkTo(w.remote, kind);
-    const remote = new Remote(link, w.remote, kind);
-    return kind === "DictProxy" ? new DictProxy(remote) : new ListProxy(remote);
-  }
+  if (kind === "DictProxy" || kind === "ListProxy") return reviveManagerProxy(wire);
   const r = new Remote(linkTo(w.remote, kind), w.remote, kind);
   switch (kind) {
     case "Lock":
-      return new RemoteLock(r);
+      return lock(RemoteLock, r);
     case "RLock":
-      return new RemoteRLock(r);
+      return lock(RemoteRLock, r);
     case "Semaphore":
       return semaphore(RemoteSemaphore, r);
     case "BoundedSemaphore":

@@ -123,7 +123,8 @@ export class RecordReader<R extends Request | Reply> {
   constructor(readonly kind: "request" | "reply") {}
 
   feed(chunk: Uint8Array): R[] {
-    let data = chunk;
+    // A plain view (a Node Buffer's slice() would not copy, and its payloads are kept by callers).
+    let data = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.#pending.length > 0) {
       data = new Uint8Array(this.#pending.length + chunk.length);
       data.set(this.#pending);
@@ -146,7 +147,7 @@ export class RecordReader<R extends Request | Reply> {
       at += header + len;
     }
     // Keep the partial record (copied: the chunk's buffer may be reused by the transport).
-    this.#pending = at === data.length ? EMPTY : data.slice(at);
+    this.#pending = at === data.length ? EMPTY : Uint8Array.prototype.slice.call(data, at);
     return out;
   }
 }

@@ -12,7 +12,8 @@ import { Event } from "../shared/event.js";
 import { Lock, RLock } from "../shared/lock.js";
 import type { Acting } from "../shared/memory.js";
 import { Connection } from "../shared/pipe.js";
-import { JoinableQueue, Queue } from "../shared/queue.js";
+import { Queue } from "../shared/queue.js";
+import { JoinableQueue } from "../shared/joinable-queue.js";
 import { Semaphore } from "../shared/semaphore.js";
 import { decode, encode } from "../shared/serialize.js";
 import * as op from "./ops.js";
@@ -22,10 +23,18 @@ const TRUE = op.pack(true);
 const FALSE = op.pack(false);
 const bool = (b: boolean): Uint8Array => (b ? TRUE : FALSE);
 
+/** Items of a queue lent to a requester (see ops.ts QUEUE_TAKE): those after `handedOut` are still its. */
+interface Loan {
+  items: Uint8Array[];
+  handedOut: number;
+}
+
 /** What the broker keeps of one requester while it serves it. */
 export interface Requester extends Acting {
   /** Locks it holds (released if it goes away holding them). */
   readonly holds: Set<Lock | RLock>;
+  /** Items lent to it, by queue (given back if it goes away). */
+  readonly loans: Map<Queue, Loan>;
 }
 
 /** Runs request `code` with `payload` on `target` for `who`. */
@@ -140,6 +149,28 @@ async function waitForItem(queue: Queue, payload: Uint8Array, who: Requester): P
 
 async function serveQueueSlowly(queue: Queue, code: number, payload: Uint8Array, who: Requester): Promise<Uint8Array> {
   switch (code) {
+    case op.QUEUE_TAKE: {
+      const [timeout, max, handedOut] = op.unpack(payload) as [number | undefined, number, number];
+      handOut(queue, who, handedOut);
+      const first = await queue.getBytesAs(who, timeout);
+      if (first === undefined) return NOTHING;
+      const items = [first];
+      while (items.length < max) {
+        const more = takeOrNothing(queue);
+        if (more === undefined) break;
+        items.push(more);
+      }
+      const loan = who.loans.get(queue);
+      if (loan) loan.items.push(...items);
+      else who.loans.set(queue, { items, handedOut: 0 });
+      return op.pack([items, queue.qsize()]);
+    }
+    case op.QUEUE_ACK:
+      handOut(queue, who, op.unpack(payload) as number);
+      return NOTHING;
+    case op.QUEUE_RETURN:
+      giveBack(queue, who);
+      return NOTHING;
     case op.QUEUE_PUT_WAIT: {
       const [timeout, bytes] = op.unpack(payload) as [number | undefined, Uint8Array];
       await queue.putBytesAs(who, bytes, timeout);
@@ -188,11 +219,49 @@ async function serveConnection(conn: Connection, code: number, payload: Uint8Arr
   throw unknownOp(code, conn);
 }
 
-/** What a requester that went away leaves behind: locks it held are freed. @returns how many. */
+// `n` more lent items were handed out by the requester.
+function handOut(queue: Queue, who: Requester, n: number): void {
+  const loan = who.loans.get(queue);
+  if (loan && (loan.handedOut += n) >= loan.items.length) who.loans.delete(queue);
+}
+
+// An item if there is one now; nothing (not the closed queue's error) once it is empty.
+function takeOrNothing(queue: Queue): Uint8Array | undefined {
+  try {
+    return queue.takeBytes();
+  } catch {
+    return undefined;
+  }
+}
+
+// The items lent to `who` and not handed out go back to the front of the queue, in their order.
+function giveBack(queue: Queue, who: Requester): void {
+  const loan = who.loans.get(queue);
+  if (!loan) return;
+  who.loans.delete(queue);
+  const rest = loan.items.slice(loan.handedOut);
+  const back = queue.putBackBytes(rest);
+  // The queue filled up meanwhile (it rarely does): the rest go back as room appears.
+  if (back < rest.length) void putBackLater(queue, rest.slice(0, rest.length - back));
+}
+
+async function putBackLater(queue: Queue, items: Uint8Array[]): Promise<void> {
+  while (items.length > 0) {
+    await new Promise<void>((r) => setTimeout(() => r(), 1));
+    const back = queue.putBackBytes(items);
+    items.length -= back;
+  }
+}
+
+/**
+ * What a requester that went away leaves behind: locks it held are freed, items lent to it go back.
+ * @returns how many locks it held.
+ */
 export function releaseHeld(who: Requester): number {
   let n = 0;
   for (const lock of who.holds) if (lock.releaseIfOwner(who.owner)) n++;
   who.holds.clear();
+  for (const queue of [...who.loans.keys()]) giveBack(queue, who);
   return n;
 }
 

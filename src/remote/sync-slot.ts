@@ -11,7 +11,9 @@ const STATE = 0;
 const STATUS = 1;
 const LENGTH = 2; // bytes in this chunk
 const TOTAL = 3; // bytes in the whole reply
-const HEADER = 4;
+/** The id of the blocking request whose reply the waiting thread expects (0: none). */
+const AWAITED = 4;
+const HEADER = 5;
 
 const IDLE = 0;
 /** A chunk is ready for the waiting thread. */
@@ -31,6 +33,21 @@ export class SyncSlot {
     this.#data = new Uint8Array(this.buffer, 4 * HEADER);
   }
 
+  /** The waiting side, before it sends its request: the reply to request `id` goes here. */
+  expect(id: number): void {
+    Atomics.store(this.#head, AWAITED, id);
+  }
+
+  /** The answering side: is a thread blocked on a request? */
+  awaiting(): boolean {
+    return Atomics.load(this.#head, AWAITED) !== 0;
+  }
+
+  /** The answering side: is request `id` the one a thread is blocked on? */
+  awaits(id: number): boolean {
+    return id !== 0 && Atomics.load(this.#head, AWAITED) === id;
+  }
+
   /** The waiting side: blocks until the whole reply is there. */
   receive(): { status: number; payload: Uint8Array } {
     let out: Uint8Array | undefined;
@@ -43,6 +60,7 @@ export class SyncSlot {
       out.set(this.#data.subarray(0, n), got);
       got += n;
       const status = Atomics.load(this.#head, STATUS);
+      if (got >= total) Atomics.store(this.#head, AWAITED, 0);
       Atomics.store(this.#head, STATE, IDLE);
       Atomics.notify(this.#head, STATE);
       if (got >= total) return { status, payload: out };

@@ -20,8 +20,10 @@ const HEAD = 2;
 const TAIL = 3;
 const USED = 4;
 const CLOSED = 5;
-const UNFINISHED = 6;
-const CHANGES = 7;
+/** @internal */
+export const UNFINISHED = 6;
+/** @internal */
+export const CHANGES = 7;
 const WAITERS = 8;
 const MAXSIZE = 9;
 const CAPACITY = 10;
@@ -146,6 +148,80 @@ export class Queue<T = unknown> {
   /** Puts an item already encoded if there is room now (no waiting). @internal */
   tryPutBytes(bytes: Uint8Array): boolean {
     return bytes.length + 4 <= this.#data.length && this.#tryPut(bytes);
+  }
+
+  /**
+   * Puts items (still encoded) back at the front, `items[0]` first in line, as if never taken (a
+   * child process that took them ahead is gone or stopped). Puts back from the last, while they fit.
+   * @returns how many of the last items went back. @internal
+   */
+  putBackBytes(items: readonly Uint8Array[]): number {
+    const c = this.cells;
+    const cap = this.#data.length;
+    let n = 0;
+    spinLock(c, MUTEX);
+    try {
+      for (let i = items.length - 1; i >= 0; i--) {
+        const bytes = items[i] as Uint8Array;
+        const need = 4 + bytes.length;
+        if (cap - Atomics.load(c, USED) < need) break;
+        const start = (Atomics.load(c, HEAD) - need + cap) % cap;
+        const len = new Uint8Array(4);
+        new DataView(len.buffer).setUint32(0, bytes.length, true);
+        this.#copyIn(bytes, this.#copyIn(len, start));
+        Atomics.store(c, HEAD, start);
+        Atomics.add(c, USED, need);
+        Atomics.add(c, COUNT, 1);
+        n++;
+      }
+    } finally {
+      spinUnlock(c, MUTEX);
+    }
+    if (n > 0) this.#changed();
+    return n;
+  }
+
+  /** Resolves once the queue holds an item (taking none). @internal */
+  async whenNotEmpty(): Promise<void> {
+    const c = this.cells;
+    for (;;) {
+      const seen = Atomics.load(c, CHANGES);
+      if (Atomics.load(c, COUNT) > 0) return;
+      Atomics.add(c, WAITERS, 1);
+      try {
+        if (Atomics.load(c, CHANGES) === seen) await waitActing(c, CHANGES, seen, Infinity, undefined);
+      } finally {
+        Atomics.sub(c, WAITERS, 1);
+      }
+    }
+  }
+
+  /** Takes every item there is now, still encoded, oldest first, under one hold of the lock. @internal */
+  takeAllBytes(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    const c = this.cells;
+    spinLock(c, MUTEX);
+    try {
+      let head = Atomics.load(c, HEAD);
+      const len = new Uint8Array(4);
+      const lenView = new DataView(len.buffer);
+      let used = 0;
+      for (let n = Atomics.load(c, COUNT); n > 0; n--) {
+        head = this.#copyOut(len, head);
+        const bytes = new Uint8Array(lenView.getUint32(0, true));
+        head = this.#copyOut(bytes, head);
+        used += 4 + bytes.length;
+        out.push(bytes);
+      }
+      if (out.length === 0) return out;
+      Atomics.store(c, HEAD, head);
+      Atomics.sub(c, USED, used);
+      Atomics.sub(c, COUNT, out.length);
+    } finally {
+      spinUnlock(c, MUTEX);
+    }
+    this.#changed();
+    return out;
   }
 
   /** Takes the oldest item, still encoded, if there is one now (no waiting). @internal */
@@ -340,72 +416,5 @@ export class Queue<T = unknown> {
   /** @internal */
   [TO_WIRE](): [unknown[], object[]] {
     return [[this.#buffer], []];
-  }
-}
-
-/**
- * A {@link Queue} that counts unfinished items (Python's `JoinableQueue`): each `put` adds one,
- * each `taskDone()` removes one, and `join()` waits until none is left.
- */
-export class JoinableQueue<T = unknown> extends Queue<T> {
-  /** @internal */
-  protected override get kind(): string {
-    return "JoinableQueue";
-  }
-
-  /** Marks one item taken with `get` as done. @throws {@link InvalidStateError} if called more often than `put`. */
-  taskDone(): void {
-    for (let n = Atomics.load(this.cells, UNFINISHED); ; n = Atomics.load(this.cells, UNFINISHED)) {
-      if (n <= 0) throw new InvalidStateError("taskDone() called too many times");
-      if (Atomics.compareExchange(this.cells, UNFINISHED, n, n - 1) === n) break;
-    }
-    this.changedForWaiters();
-  }
-
-  /** Waits until every item put has been marked done. @returns `false` if `timeout` ms passed first. */
-  async join(options?: TimeoutOptions): Promise<boolean> {
-    const deadline = checkedDeadline(options, "JoinableQueue.join");
-    for (;;) {
-      const seen = Atomics.load(this.cells, CHANGES);
-      if (Atomics.load(this.cells, UNFINISHED) === 0) return true;
-      try {
-        await this.sleep(seen, deadline, "unfinished", options, false);
-      } catch (error) {
-        if (error instanceof TimeoutError) return false;
-        throw error;
-      }
-    }
-  }
-
-  /** {@link JoinableQueue.join} for someone else (the broker acting for a child process). @internal */
-  async joinAs(acting: Acting, timeout: number | undefined): Promise<boolean> {
-    const deadline = timeout === 0 ? 0 : deadlineOf(timeout);
-    const options = timeout === undefined ? undefined : { timeout };
-    for (;;) {
-      const seen = Atomics.load(this.cells, CHANGES);
-      if (Atomics.load(this.cells, UNFINISHED) === 0) return true;
-      if (acting.isGone) return false;
-      try {
-        await this.sleepAs(seen, deadline, options, acting);
-      } catch (error) {
-        if (error instanceof TimeoutError) return false;
-        throw error;
-      }
-    }
-  }
-
-  /** {@link JoinableQueue.join}, blocking (workers only). */
-  joinSync(options?: TimeoutOptions): boolean {
-    const deadline = checkedDeadline(options, "JoinableQueue.joinSync");
-    for (;;) {
-      const seen = Atomics.load(this.cells, CHANGES);
-      if (Atomics.load(this.cells, UNFINISHED) === 0) return true;
-      try {
-        this.sleep(seen, deadline, "unfinished", options, true);
-      } catch (error) {
-        if (error instanceof TimeoutError) return false;
-        throw error;
-      }
-    }
   }
 }

@@ -39,6 +39,7 @@ class Writer {
   view = new DataView(this.bytes.buffer);
   at = 0;
   readonly seen = new Map<object, number>();
+  busy = false;
 
   room(n: number): void {
     if (this.at + n <= this.bytes.length) return;
@@ -79,10 +80,25 @@ class Writer {
 
 /** Encodes `value`; throws TypeError for what structured clone would refuse. */
 export function encode(value: unknown): Uint8Array {
-  const w = new Writer();
-  put(w, value);
-  return w.bytes.subarray(0, w.at);
+  // One writer, reused: encoding a small item then costs one exact-size copy, not a fresh buffer,
+  // view and map. (A getter that encodes while this encodes gets a writer of its own.)
+  const w = shared.busy ? new Writer() : shared;
+  w.busy = true;
+  w.at = 0;
+  try {
+    put(w, value);
+    return w.bytes.slice(0, w.at);
+  } finally {
+    w.busy = false;
+    if (w.seen.size > 0) w.seen.clear();
+    if (w.bytes.length > 1 << 16) {
+      w.bytes = new Uint8Array(256); // a huge item does not keep its buffer
+      w.view = new DataView(w.bytes.buffer);
+    }
+  }
 }
+
+const shared = new Writer();
 
 function put(w: Writer, v: unknown): void {
   switch (typeof v) {
@@ -204,7 +220,8 @@ class Reader {
   }
   raw(): Uint8Array {
     const n = this.u32();
-    const b = this.bytes.slice(this.at, this.at + n);
+    // A copy, even when `bytes` is a Node Buffer (whose slice() is a view of the same memory).
+    const b = Uint8Array.prototype.slice.call(this.bytes, this.at, this.at + n);
     this.at += n;
     return b;
   }

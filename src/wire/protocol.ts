@@ -11,6 +11,8 @@
  * @module
  */
 
+import type { WorkerIdentity } from "../util/process-identity.js";
+
 // ── executor → worker ───────────────────────────────────────────────────────────────────────────
 /** `[INIT, WorkerInit]` — the first message a worker gets. */
 export const OP_INIT = 1;
@@ -134,6 +136,13 @@ export interface WorkerInit {
    * event, so the executor learns of a worker's end when it gets the lock. Set by the adapter.
    */
   lock?: string;
+  /** Who the worker is: what `currentProcess()` and `parentProcess()` say in it. */
+  identity?: WorkerIdentity;
+  /**
+   * The worker runs one `Process` target, whose return value is dropped (as Python's `Process`
+   * drops it): it is not sent back, so a value that cannot be cloned fails nothing.
+   */
+  dropResults?: boolean;
 }
 
 /** An error as plain data: structured clone keeps neither custom classes nor own properties. */

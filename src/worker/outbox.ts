@@ -20,6 +20,7 @@ export abstract class Outbox extends FunctionTable {
 
   protected pushOk(seq: number, value: unknown): void {
     this.controllers.delete(seq);
+    if (this.dropResults) value = undefined;
     if (typeof value === "object" && value !== null) {
       if (isTransfer(value)) {
         this.moveWithRecord(value.list);

@@ -11,6 +11,7 @@
  */
 import { reviveShared } from "../shared/revive.js";
 import { setNesting } from "../util/nesting.js";
+import { setWorkerIdentity } from "../util/process-identity.js";
 import { decodeError, encodeError } from "../wire/error-codec.js";
 import {
   ARGS_ARRAY,
@@ -72,7 +73,11 @@ export abstract class Receiver extends Runner {
     this.init = data;
     this.ctl = data.ctl;
     const worker = this.port.callerThread !== true;
-    if (worker) setNesting(data.depth, null);
+    if (worker) {
+      setNesting(data.depth, null);
+      if (data.identity) setWorkerIdentity(data.identity);
+    }
+    this.dropResults = data.dropResults === true;
     if (data.tasks !== null && !this.served) {
       const url = data.tasks;
       // While it loads, nothing else runs in this worker (tasks wait for READY): an executor made

@@ -81,6 +81,8 @@ export abstract class RuntimeState {
   halted = false;
   /** Tasks claimed so far (where there is no control word to count them). */
   claimed = 0;
+  /** A `Process`'s worker: calls' return values are dropped, not sent (see WorkerInit.dropResults). */
+  dropResults = false;
 
   protected constructor(
     readonly port: WorkerPort,

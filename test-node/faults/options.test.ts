@@ -72,7 +72,7 @@ describe.each(POOLS)("%s pool: bad options", (kind) => {
   it("initArgs holding a pipe connection is refused: initArgs go to every worker, a port moves to one", () => {
     const [end] = Pipe();
     expect(() => new Pool[kind]({ tasks: TASKS, initializer: "echo", initArgs: [{ end }] })).toThrow(
-      kind === "process" ? /process executor: initArgs: a pipe Connection \(a MessagePort\) cannot be passed to a ProcessPoolExecutor/ : /thread executor: initArgs holds a pipe Connection \(a MessagePort\), which can move to one worker only/,
+      new RegExp(`${kind} executor: initArgs holds a pipe Connection \\(a MessagePort\\), which can move to one worker only`),
     );
     end.close();
   });

@@ -9,6 +9,7 @@ const PAGES = [
   ["speedup.html", "Speedup"],
   ["shared.html", "Shared memory"],
   ["timeline.html", "Futures timeline"],
+  ["processes.html", "Producers and consumers"],
   ["platform.html", "Platform"],
 ] as const;
 

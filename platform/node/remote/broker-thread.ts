@@ -14,12 +14,13 @@ import { createServer, type Socket } from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
 import { BrokerCore, Client, type BrokerCommand, type PortLike } from "../../../src/remote/broker-core.js";
 import { OP_HELLO } from "../../../src/remote/ops.js";
-import { RecordReader, RecordWriter, type Request } from "../../../src/remote/records.js";
+import { REQUEST_HEADER, RecordReader, RecordWriter, type Request } from "../../../src/remote/records.js";
 import { installRemote } from "./install.js";
 
-const { address, token } = workerData as { address: string; token: string };
+const { address, token, ring } = workerData as { address: string; token: string; ring: SharedArrayBuffer };
 const owner = parentPort!;
 const core = new BrokerCore();
+core.serveRing(ring);
 // Objects this broker rebuilds may be proxies of yet another process's objects.
 installRemote();
 
@@ -45,6 +46,13 @@ class SocketClient extends Client {
 }
 
 const expected = new TextEncoder().encode(token);
+
+// Could these bytes begin our hello? (op 1, length = the token's): checked before waiting for more.
+function helloStart(chunk: Uint8Array): boolean {
+  if (chunk.length === 0) return true;
+  if (chunk[0] !== OP_HELLO) return false;
+  return chunk.length < REQUEST_HEADER || new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength).getUint32(10, true) === expected.length;
+}
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 function serveSocket(socket: Socket): void {
@@ -53,6 +61,13 @@ function serveSocket(socket: Socket): void {
   const reader = new RecordReader<Request>("request");
   let trusted = false;
   socket.on("data", (chunk: Buffer) => {
+    // A stranger is told apart by its first bytes: a hello is op 1 carrying the token, nothing longer.
+    if (!trusted && !helloStart(chunk)) {
+      socket.destroy();
+      return;
+    }
+    // What this process's threads asked before (and may have told this child about) comes first.
+    core.drainRing();
     let requests: Request[];
     try {
       requests = reader.feed(chunk);
@@ -81,8 +96,8 @@ const server = createServer(serveSocket);
 server.on("error", (error) => owner.postMessage({ type: "error", message: error.message }));
 server.listen(address, () => owner.postMessage({ type: "listening" }));
 
-owner.on("message", (m: BrokerCommand | { type: "port"; port: PortLike; slot: SharedArrayBuffer } | { type: "stop" }) => {
-  if (m.type === "port") core.servePort(m.port, m.slot);
+owner.on("message", (m: BrokerCommand | { type: "port"; port: PortLike; slot: SharedArrayBuffer; client: number } | { type: "stop" }) => {
+  if (m.type === "port") core.servePort(m.port, m.slot, m.client);
   else if (m.type === "stop") server.close();
   else core.command(m);
 });

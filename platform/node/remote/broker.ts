@@ -7,7 +7,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MessageChannel, Worker } from "node:worker_threads";
@@ -15,7 +15,8 @@ import { UnsupportedError } from "../../../src/futures/errors.js";
 import type { BrokerCommand } from "../../../src/remote/broker-core.js";
 import { REMOTE_FORM, type RemoteRef, type WireRemote } from "../../../src/remote/link.js";
 import type { ManagerHost } from "../../../src/remote/manager.js";
-import { PortLink } from "../../../src/remote/port-link.js";
+import { PortLink, newClient } from "../../../src/remote/port-link.js";
+import { RequestRing } from "../../../src/remote/thread-ring.js";
 import { SyncSlot } from "../../../src/remote/sync-slot.js";
 import { SHARED_BRAND, TO_WIRE, WIRE_KEY, toWire, type Shareable, type WireShared } from "../../../src/shared/shareable.js";
 import { brokerThreadFile } from "./files.js";
@@ -29,6 +30,38 @@ const THREADS_ONLY: Record<string, string> = {
 
 let current: Broker | undefined;
 
+/** A broker's directory: `isofutures-broker-<pid of its program>-<random>`. */
+const DIR_PREFIX = "isofutures-broker-";
+
+// A program killed by a signal leaves its broker's directory behind (no exit handler runs): the next
+// broker removes those whose program is gone.
+function removeStale(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir()).filter((n) => n.startsWith(DIR_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^isofutures-broker-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    try {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    } catch {
+      // another user's, or gone already
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
+}
+
 export class Broker {
   readonly address: string;
   readonly token = randomBytes(24).toString("hex");
@@ -41,6 +74,8 @@ export class Broker {
   readonly #objects = new Map<number, object>();
   #refs = 0;
   #link: PortLink | undefined;
+  /** The requests of this process's threads, in the order they made them (see thread-ring.ts). */
+  readonly #ring = new RequestRing();
   readonly #cleanUp = () => rmSync(this.#dir, { recursive: true, force: true });
 
   /** This thread's broker, started on first use. */
@@ -49,9 +84,14 @@ export class Broker {
   }
 
   private constructor() {
-    this.#dir = mkdtempSync(join(tmpdir(), "isofutures-")); // mode 0700: only this user's processes
+    removeStale();
+    this.#dir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`)); // mode 0700: only this user's processes
     this.address = process.platform === "win32" ? `\\\\?\\pipe\\isofutures-${randomBytes(12).toString("hex")}` : join(this.#dir, "broker.sock");
-    this.#worker = new Worker(brokerThreadFile(), { workerData: { address: this.address, token: this.token }, execArgv: [], name: "isofutures-broker" });
+    this.#worker = new Worker(brokerThreadFile(), {
+      workerData: { address: this.address, token: this.token, ring: this.#ring.buffer },
+      execArgv: [],
+      name: "isofutures-broker",
+    });
     this.#worker.unref(); // it serves; it never holds the program open
     this.#worker.on("error", () => {});
     process.once("exit", this.#cleanUp);
@@ -141,8 +181,9 @@ export class Broker {
   #attach(): PortLink {
     const { port1, port2 } = new MessageChannel();
     const slot = new SyncSlot().buffer;
-    this.#worker.postMessage({ type: "port", port: port1, slot }, [port1]);
-    return new PortLink(port2 as never, slot);
+    const client = newClient();
+    this.#worker.postMessage({ type: "port", port: port1, slot, client }, [port1]);
+    return new PortLink(port2 as never, slot, { buffer: this.#ring.buffer, client });
   }
 }
 

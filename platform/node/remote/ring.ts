@@ -8,6 +8,7 @@
  * @module
  */
 import { waitAsync } from "../../../src/shared/memory.js";
+import { REQUEST_HEADER } from "../../../src/remote/records.js";
 
 const WRITE = 0;
 const READ = 1;
@@ -15,7 +16,9 @@ const READ = 1;
 const READER_SLEEPS = 2;
 /** 1 while the writer waits for room. */
 const WRITER_SLEEPS = 3;
-const HEADER_INTS = 4;
+/** A word for the two sides' own use (the link: how many replies its thread awaits). */
+const WORD = 4;
+const HEADER_INTS = 5;
 
 export class ByteRing {
   readonly buffer: SharedArrayBuffer;
@@ -38,6 +41,48 @@ export class ByteRing {
   /** Bytes written and not yet read. */
   get used(): number {
     return (Atomics.load(this.#head, WRITE) - Atomics.load(this.#head, READ)) | 0;
+  }
+
+  /**
+   * Writes one request record (see src/remote/records.ts) without building it first, or nothing if
+   * there is no room for all of it.
+   */
+  tryWriteRecord(op: number, flags: number, id: number, object: number, payload: Uint8Array): boolean {
+    const n = REQUEST_HEADER + payload.length;
+    const w = Atomics.load(this.#head, WRITE);
+    if (this.capacity - ((w - Atomics.load(this.#head, READ)) | 0) < n) return false;
+    const header = this.#header;
+    const hv = this.#headerView;
+    header[0] = op;
+    header[1] = flags;
+    hv.setUint32(2, id, true);
+    hv.setUint32(6, object, true);
+    hv.setUint32(10, payload.length, true);
+    this.#copyIn(payload, this.#copyIn(header, w & this.#mask));
+    Atomics.store(this.#head, WRITE, (w + n) | 0);
+    if (Atomics.load(this.#head, READER_SLEEPS) !== 0) Atomics.notify(this.#head, WRITE);
+    return true;
+  }
+
+  readonly #header = new Uint8Array(REQUEST_HEADER);
+  readonly #headerView = new DataView(this.#header.buffer);
+
+  // Copies `src` in at ring index `at` (wrapping); returns the index after it.
+  #copyIn(src: Uint8Array, at: number): number {
+    const n = src.length;
+    const first = Math.min(n, this.capacity - at);
+    this.#data.set(first === n ? src : src.subarray(0, first), at);
+    if (first < n) this.#data.set(src.subarray(first), 0);
+    return (at + n) & this.#mask;
+  }
+
+  /** Sets a word the two sides use as they please (see {@link WORD}). */
+  setWord(value: number): void {
+    Atomics.store(this.#head, WORD, value);
+  }
+
+  getWord(): number {
+    return Atomics.load(this.#head, WORD);
   }
 
   /** Writes all of `bytes`, or nothing if there is no room for all of it. */

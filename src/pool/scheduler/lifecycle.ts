@@ -8,6 +8,7 @@
  */
 import { BrokenExecutorError } from "../../futures/errors.js";
 import { CTL_LENGTH, OP_CLOSE, OP_INIT, type WorkerInit } from "../../wire/protocol.js";
+import { ownPid } from "../../util/process-identity.js";
 import { SchedulerState, now } from "./state.js";
 import { CLOSING, DEAD, EMPTY, READY, STARTING, WorkerSlot, messageOf, wake } from "./worker-slot.js";
 
@@ -41,6 +42,8 @@ export abstract class WorkerLifecycle extends SchedulerState {
       initArgs: this.config.initArgs,
       allowSource: this.factory.allowSource,
       depth: this.config.depth,
+      // A pool worker is no Process, but currentProcess() in it names it.
+      identity: { name, pid: s.endpoint.pid ?? s.endpoint.threadId ?? 0, daemon: false, parentPid: ownPid(), path: [] },
     };
     s.endpoint.post([OP_INIT, init], EMPTY);
     s.busy = true; // a new worker is held until it is ready and found idle
