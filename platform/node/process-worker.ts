@@ -132,6 +132,7 @@ function wrap(child: ChildProcess, events: EndpointEvents): Endpoint {
       // never started (spawn failed): no 'exit' will come
       exited = { code: -1 };
       disconnected = true;
+      framesClosed = true;
       report();
     }
   });
