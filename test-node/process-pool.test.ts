@@ -4,8 +4,9 @@
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ProcessPoolExecutor, TimeoutError, UnsupportedError, WorkerCrashedError, transfer } from "isofutures";
+import { BrokenExecutorError, ProcessPoolExecutor, TimeoutError, UnsupportedError, WorkerCrashedError, transfer } from "isofutures";
 import { Gate, TASKS, collect, make, settle } from "./helpers/executors.js";
 import { PROGRAMS, runProgram } from "./helpers/programs.js";
 import { alive, until } from "./helpers/strays.js";
@@ -174,5 +175,12 @@ describe("ProcessPoolExecutor", () => {
     const back = (await ex.submit("echo", big)) as Uint8Array;
     expect(back.length).toBe(big.length);
     expect(Buffer.compare(Buffer.from(back), Buffer.from(big))).toBe(0);
+  });
+
+  it("a child that cannot be started (no such cwd) breaks the executor instead of leaving its futures waiting", async () => {
+    const ex = make("process", { cwd: join(tmpdir(), "isofutures-no-such-dir") });
+    const r = await settle(ex.submit("add", 1, 2));
+    expect(r.ok || r.error).toBeInstanceOf(BrokenExecutorError);
+    expect(r.ok || (r.error as Error).message).toMatch(/before they were ready/);
   });
 });

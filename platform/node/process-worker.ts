@@ -128,8 +128,9 @@ function wrap(child: ChildProcess, events: EndpointEvents): Endpoint {
   });
   child.on("error", (e) => {
     error ??= e;
-    if (child.exitCode === null && child.signalCode === null && child.pid === undefined) {
-      // never started (spawn failed): no 'exit' will come
+    if (child.pid === undefined && !exited) {
+      // never started (spawn failed, e.g. no such cwd): no 'exit' will come (and Node has already
+      // set exitCode to the negative errno, so that is no sign of an exit)
       exited = { code: -1 };
       disconnected = true;
       framesClosed = true;
