@@ -269,6 +269,18 @@ describe("ThreadPoolExecutor: options", () => {
     expect(() => createExecutor({ kind: "process", resourceLimits: {} })).toThrow(/resourceLimits is an option of thread executors, not of kind "process"/);
   });
 
+  it("workerstart and workerexit name the thread, with its threadId", async () => {
+    const ex = make("thread", { maxWorkers: 1 });
+    const starts: { name: string; threadId?: number }[] = [];
+    const exits: { name: string; code: number | null; crashed: boolean }[] = [];
+    ex.addEventListener("workerstart", (e) => starts.push(e.detail));
+    ex.addEventListener("workerexit", (e) => exits.push(e.detail));
+    const { threadId } = await ex.submit("whoami");
+    await ex.shutdown();
+    expect(starts).toEqual([{ name: "isofutures-1", threadId }]);
+    expect(exits).toEqual([{ name: "isofutures-1", code: 0, signal: null, crashed: false }]);
+  });
+
   it("stats() counts workers and tasks", async () => {
     const ex = make("thread", { maxWorkers: 2 });
     const gate = new Gate();
