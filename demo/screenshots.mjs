@@ -4,7 +4,7 @@
 // whose figures the README's captions quote. Run it on an otherwise idle machine: the speedup
 // figures are real. `npm run build` first.
 //   node demo/screenshots.mjs                  every page
-//   node demo/screenshots.mjs timeline speedup  only these (fractal, speedup, shared, timeline, timeline-phone, platform)
+//   node demo/screenshots.mjs timeline speedup  only these (fractal, speedup, shared, timeline, timeline-phone, processes, platform)
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,6 +40,10 @@ const PAGES = [
   }],
   ["timeline", { width: 1200, height: 900 }, (page) => settled(page, ["done"])],
   ["timeline-phone", { width: 375, height: 800 }, (page) => settled(page, ["done"])],
+  ["processes", { width: 1200, height: 900 }, async (page) => {
+    await page.click("#run");
+    return settled(page, ["done"]);
+  }],
   ["platform", { width: 1200, height: 900 }, (page) => settled(page, ["done"])],
 ];
 

@@ -21,14 +21,16 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /**
  * What is measured: an app's one line of imports, and the budget of its main bundle (gzipped bytes).
- * `ThreadPoolExecutor` alone meets its goal (12 KB). Everything exported does not meet the goal of
- * 25 KB set before Process and Manager existed: the shared-memory classes, Manager and Process are
- * each several KB of their own, and even without any of its strings the whole API is ~26 KB. Its
- * budget guards against growth instead.
+ * Both budgets guard against growth; neither meets the goal once set. `ThreadPoolExecutor` alone was
+ * 11.8 KB against a goal of 12 KB before the executor's events, strict options with their hints, and
+ * map over several iterables came in (+2.5 KB, all in the executor's front: its constructor checks
+ * and `map` run at the call). Everything exported is far above the 25 KB set before Process and
+ * Manager existed: the shared-memory classes, Manager and Process are several KB each, and the whole
+ * API without any of its strings would still be ~26 KB.
  */
 export const CASES = [
-  { name: "isofutures: ThreadPoolExecutor", code: 'export { ThreadPoolExecutor } from "isofutures";', budget: 12_000 },
-  { name: "isofutures: everything", code: 'export * from "isofutures";', budget: 35_000 },
+  { name: "isofutures: ThreadPoolExecutor", code: 'export { ThreadPoolExecutor } from "isofutures";', budget: 15_000 },
+  { name: "isofutures: everything", code: 'export * from "isofutures";', budget: 38_000 },
   { name: "isofutures: InlineExecutor", code: 'export { InlineExecutor } from "isofutures";' },
   { name: "isofutures: Lock", code: 'export { Lock } from "isofutures";' },
   { name: "isofutures: Queue", code: 'export { Queue } from "isofutures";' },

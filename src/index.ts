@@ -33,9 +33,11 @@ export {
   type ShutdownOptions,
   type SubmitOptions,
 } from "./pool/executor.js";
+export type { ExecutorTimings, TimingSummary } from "./pool/timings.js";
+export type { ExecutorEvent, ExecutorEventMap, WorkerExitDetail, WorkerStartDetail } from "./pool/events.js";
 export { transfer } from "./wire/transfer.js";
 export { taskRef, type TaskRef } from "./wire/task-ref.js";
-export type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "./types.js";
+export type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult, StreamReturn, ZipInputs } from "./types.js";
 export type { PlatformInfo } from "./platform-info.js";
 export { Lock, RLock, type Guard, type TimeoutOptions } from "./shared/lock.js";
 export { Semaphore, BoundedSemaphore } from "./shared/semaphore.js";

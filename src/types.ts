@@ -28,6 +28,12 @@ export type TaskInput<F> = F extends (first: infer A, ...rest: never[]) => unkno
 /** A sync or async iterable. */
 export type AnyIterable<T> = Iterable<T> | AsyncIterable<T>;
 
+/** The iterables `map(fn, ...iterables)` zips for a task whose parameters are `P`: one per parameter, in order. */
+export type ZipInputs<P> = P extends readonly unknown[] ? { [I in keyof P]: AnyIterable<P[I]> } : never;
+
 /** The values a stream task yields: of an async generator, an (async) iterable, or an Observable. */
 export type StreamValue<F> = F extends (...args: never[]) => infer R ? StreamedOf<Awaited<R>> : never;
+/** What a stream task returns at its end (`stream.result`): a generator's return value, else `undefined`. */
+export type StreamReturn<F> = F extends (...args: never[]) => infer R ? ReturnedOf<Awaited<R>> : never;
+type ReturnedOf<R> = R extends AsyncGenerator<unknown, infer V, never> ? V : R extends Generator<unknown, infer V, never> ? V : undefined;
 type StreamedOf<R> = R extends AsyncIterable<infer V> ? V : R extends Iterable<infer V> ? V : R extends { subscribe(observer: { next?(value: infer V): void }): unknown } ? V : unknown;

@@ -14,6 +14,7 @@ import {
   Lock,
   Manager,
   Pipe,
+  Process,
   ProcessPoolExecutor,
   Queue,
   RLock,
@@ -312,6 +313,24 @@ describe("robustness", () => {
     expect(300 - all.length).toBeLessThanOrEqual(1);
     await q.put(1000);
     expect(await q.get({ timeout: 1000 })).toBe(1000);
+  });
+});
+
+describe("a Process's args", () => {
+  it("a Process of each kind uses the queue, lock and Manager dict it was given, with the main program", async () => {
+    await using manager = new Manager();
+    const counts = manager.dict<number>();
+    const lock = new Lock();
+    const q = new Queue<number>();
+    const workers = (["process", "thread"] as const).map((kind) => new Process({ target: "increment", args: [lock, counts, 50], kind, tasks: TASKS }));
+    const producer = new Process({ target: "put", args: [q, range(20)], tasks: TASKS });
+    for (const p of [...workers, producer]) p.start();
+    const got: number[] = [];
+    for (let i = 0; i < 20; i++) got.push(await q.get({ timeout: 10_000 }));
+    for (const p of [...workers, producer]) expect(await p.join({ timeout: 20_000 })).toBe(true);
+    expect(got).toEqual(range(20));
+    expect(await counts.get("n")).toBe(100);
+    expect([...workers, producer].map((p) => p.exitCode)).toEqual([0, 0, 0]);
   });
 });
 

@@ -305,11 +305,39 @@ describe("a Future is a Promise", () => {
     expect(await failed(new Error("x")).catch((e: Error) => e.message)).toBe("x");
   });
 
-  it("cannot be made outside an executor, also not through inherited statics", () => {
+  it("new Future() takes no arguments, so inherited statics fail instead of making broken futures", () => {
     const F = Future as unknown as { new (executor: unknown): unknown; resolve(x: unknown): unknown; all(x: unknown): unknown };
-    expect(() => new F(() => {})).toThrow(/Futures are made by executors/);
+    expect(() => new F(() => {})).toThrow(/new Future\(\) takes no arguments/);
     expect(() => F.resolve(1)).toThrow(TypeError);
     expect(() => F.all([])).toThrow(TypeError);
     expect(succeeded().constructor).toBe(Promise); // so that await takes the engine's native path
+  });
+});
+
+describe("new Future(), as Python's Future() for custom executors", () => {
+  it("is a native promise too: await and Promise.all take it as they take an executor's", async () => {
+    const f = new Future<number>();
+    expect(f).toBeInstanceOf(Promise);
+    expect(f.constructor).toBe(Promise);
+    expect(Promise.resolve(f)).toBe(f); // no thenable job: the engine's native path
+    setTimeout(() => f.setResult(5), 1);
+    expect(await Promise.all([f, succeeded(6)])).toEqual([5, 6]);
+  });
+
+  it("follows Python's rules: a result on a pending future skips running; done is final (InvalidStateError)", async () => {
+    const f = new Future<string>();
+    f.setResult("early");
+    expect(f.state).toBe("finished");
+    expect(() => f.setRunningOrNotifyCancel()).toThrow(InvalidStateError);
+    expect(() => f.setException(new Error("late"))).toThrow(/FINISHED: Future<state=finished returned string> cannot be set again/);
+    const g = new Future<string>();
+    g.setException(undefined); // a falsy error is still an error
+    expect(await g.exception()).toBeUndefined();
+    await expect(g.result()).rejects.toBeUndefined();
+    expect(g.state).toBe("finished");
+    const h = new Future<string>();
+    h.setRunningOrNotifyCancel();
+    expect(h.cancel()).toBe(false); // running: too late
+    expect(h.running()).toBe(true);
   });
 });

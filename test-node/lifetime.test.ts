@@ -46,7 +46,7 @@ describe("a program that is its own tasks module", () => {
     const r = await runProgram("self-tasks.mjs", [], { timeout: 20_000, env: { ...process.env, SELF_TASKS_KIND: kind } });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      new RegExp(`^Error: could not load the tasks module file://.*/self-tasks\\.mjs: a ${kind} executor was created while a worker was loading its tasks module .*isMainThread`),
+      new RegExp(`^Error: could not load the tasks module file://.*/self-tasks\\.mjs: a ${kind} executor was created while a worker was loading its tasks module .*parentProcess\\(\\) === null`),
     );
   });
 

@@ -4,9 +4,10 @@
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ProcessPoolExecutor, TimeoutError, UnsupportedError, WorkerCrashedError, transfer } from "isofutures";
-import { Gate, TASKS, make, settle } from "./helpers/executors.js";
+import { BrokenExecutorError, ProcessPoolExecutor, TimeoutError, UnsupportedError, WorkerCrashedError, transfer } from "isofutures";
+import { Gate, TASKS, collect, make, settle } from "./helpers/executors.js";
 import { PROGRAMS, runProgram } from "./helpers/programs.js";
 import { alive, until } from "./helpers/strays.js";
 import { fileURLToPath } from "node:url";
@@ -139,5 +140,47 @@ describe("ProcessPoolExecutor", () => {
     const r = await runProgram("process-output.mjs", ["ignore"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("parent done\n");
+  });
+
+  it("values keep structured-clone semantics, whether a message travels as JSON or as a frame", async () => {
+    const ex = make("process", { maxWorkers: 1 });
+    const cycle: Record<string, unknown> = { name: "loop" };
+    cycle.self = cycle;
+    const shared = { n: 1 };
+    const values: unknown[] = [
+      1, "two", true, null, [1, [2, { three: 3 }]], { a: { b: ["c"] } }, // exact in JSON
+      undefined, NaN, -0, Infinity, 10n, new Date(5), /re/gi, new Map([[1, { x: 2 }]]), new Set([3]),
+      new Uint8Array([1, 2, 3]), new Float64Array([0.5]), new ArrayBuffer(4), [1, , 3], { u: undefined }, cycle, [shared, shared],
+      { __proto__: null, plain: 1 }, new Error("boom", { cause: 7 }),
+    ];
+    for (const v of values) expect(await ex.submit("echo", v)).toStrictEqual(structuredClone(v));
+    const back = (await ex.submit("echo", cycle)) as Record<string, unknown>;
+    expect(back.self).toBe(back);
+    const pair = (await ex.submit("echo", [shared, shared])) as object[];
+    expect(pair[0]).toBe(pair[1]);
+  });
+
+  it("JSON messages and frames interleaved in one burst keep their order", async () => {
+    const ex = make("process", { maxWorkers: 2 });
+    const inputs = Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? new Uint8Array([i & 255, i >> 8]) : i % 5 === 0 ? new Map([[i, i]]) : i));
+    const out = await Promise.all(inputs.map((x) => ex.submit("echo", x)));
+    expect(out).toStrictEqual(inputs.map((x) => structuredClone(x)));
+    expect(await collect(ex.map("echo", inputs, { chunksize: 7 }))).toStrictEqual(inputs.map((x) => structuredClone(x)));
+  });
+
+  it("a 16 MiB buffer goes there and back intact", async () => {
+    const ex = make("process", { maxWorkers: 1 });
+    const big = new Uint8Array(16 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big[i] = (i >> 12) & 255;
+    const back = (await ex.submit("echo", big)) as Uint8Array;
+    expect(back.length).toBe(big.length);
+    expect(Buffer.compare(Buffer.from(back), Buffer.from(big))).toBe(0);
+  });
+
+  it("a child that cannot be started (no such cwd) breaks the executor instead of leaving its futures waiting", async () => {
+    const ex = make("process", { cwd: join(tmpdir(), "isofutures-no-such-dir") });
+    const r = await settle(ex.submit("add", 1, 2));
+    expect(r.ok || r.error).toBeInstanceOf(BrokenExecutorError);
+    expect(r.ok || (r.error as Error).message).toMatch(/before they were ready/);
   });
 });

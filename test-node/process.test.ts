@@ -211,9 +211,9 @@ describe("Process", () => {
 
   it("an unknown option is a TypeError naming it and the closest known one", () => {
     expect(() => new Process({ target: "record", deamon: true } as ProcessOptions)).toThrow(TypeError);
-    expect(() => new Process({ target: "record", deamon: true } as ProcessOptions)).toThrow(/unknown option "deamon" \(did you mean "daemon"\?\)/);
-    expect(() => new Process({ target: "record", argz: [] } as ProcessOptions)).toThrow(/unknown option "argz" \(did you mean "args"\?\)/);
-    expect(() => new Process({ target: "record", colour: 1 } as ProcessOptions)).toThrow(/unknown option "colour"; the options are target, args/);
+    expect(() => new Process({ target: "record", deamon: true } as ProcessOptions)).toThrow(/unknown option "deamon"; did you mean "daemon"\?/);
+    expect(() => new Process({ target: "record", argz: [] } as ProcessOptions)).toThrow(/unknown option "argz"; did you mean "args"\?/);
+    expect(() => new Process({ target: "record", colour: 1 } as ProcessOptions)).toThrow(/unknown option "colour" \(its options are: args, daemon, env, execArgv, kind, name, target, tasks\)/);
   });
 
   it("invalid options are TypeErrors naming the option", () => {

@@ -205,6 +205,9 @@ describe("Node service: endpoints", () => {
     // Nothing above reached a worker but the two /validate documents, and none failed.
     const stats = await getStats(s.url);
     expect(stats.pool.tasks).toMatchObject({ completed: 3, failed: 0 }); // warm-up + 2
+    // /stats shows the pool's timings: how long those tasks waited for a worker and ran.
+    expect(stats.pool.timings.run).toMatchObject({ count: 3 });
+    expect(stats.pool.timings.run.max).toBeGreaterThan(0);
     expect((await stop(s)).code).toBe(0);
   });
 });

@@ -266,7 +266,19 @@ describe("ThreadPoolExecutor: options", () => {
     const proc = track(createExecutor<Tasks>({ kind: "process", tasks: TASKS }));
     expect(proc).toBeInstanceOf(ProcessPoolExecutor);
     expect(await proc.submit("add", 2, 2)).toBe(4);
-    expect(() => createExecutor({ kind: "process", resourceLimits: {} })).toThrow(/options of threads/);
+    expect(() => createExecutor({ kind: "process", resourceLimits: {} })).toThrow(/resourceLimits is an option of thread executors, not of kind "process"/);
+  });
+
+  it("workerstart and workerexit name the thread, with its threadId", async () => {
+    const ex = make("thread", { maxWorkers: 1 });
+    const starts: { name: string; threadId?: number }[] = [];
+    const exits: { name: string; code: number | null; crashed: boolean }[] = [];
+    ex.addEventListener("workerstart", (e) => starts.push(e.detail));
+    ex.addEventListener("workerexit", (e) => exits.push(e.detail));
+    const { threadId } = await ex.submit("whoami");
+    await ex.shutdown();
+    expect(starts).toEqual([{ name: "isofutures-1", threadId }]);
+    expect(exits).toEqual([{ name: "isofutures-1", code: 0, signal: null, crashed: false }]);
   });
 
   it("stats() counts workers and tasks", async () => {
@@ -275,7 +287,7 @@ describe("ThreadPoolExecutor: options", () => {
     const running = [ex.submit("gate", gate.handle), ex.submit("gate", gate.handle)];
     const queued = ex.submit("add", 1, 1);
     await gate.arrivals(2);
-    expect(ex.stats()).toEqual({
+    expect(ex.stats()).toMatchObject({
       workers: { live: 2, idle: 0, busy: 2 },
       tasks: { queued: 1, running: 2, completed: 0, failed: 0, cancelled: 0 },
     });

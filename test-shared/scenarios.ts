@@ -3,6 +3,7 @@
 import type * as Api from "isofutures";
 import type { Executor } from "isofutures";
 import { equal, match, named, ok, rejects, same, throws } from "./check.js";
+import { serviceScenarios } from "./service-scenarios.js";
 
 export type Kind = "inline" | "thread" | "process";
 
@@ -41,6 +42,7 @@ const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 export const scenarios: Scenario[] = [
+  ...serviceScenarios,
   {
     name: "submit runs a task and resolves its future",
     async run({ make }) {

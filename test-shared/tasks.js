@@ -118,6 +118,15 @@ export async function* produce(n, gate) {
     yield i;
   }
 }
+/** Yields 0…n-1 as progress, then returns a result: `stream.result`. */
+export async function* progress(n) {
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    sum += i;
+    yield i;
+  }
+  return { sum, n };
+}
 export async function* failAfter(n) {
   for (let i = 0; i < n; i++) yield i;
   throw new RangeError(`failed after ${n} values`);

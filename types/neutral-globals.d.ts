@@ -45,3 +45,20 @@ declare class MessageChannel {
   readonly port1: unknown;
   readonly port2: unknown;
 }
+
+// Events: EventTarget, Event and CustomEvent exist in Node (CustomEvent from 19), browsers, Deno and Bun.
+declare class EventTarget {
+  addEventListener(
+    type: string,
+    listener: ((event: Event) => void) | { handleEvent(event: Event): void } | null,
+    options?: boolean | { once?: boolean; capture?: boolean; passive?: boolean; signal?: AbortSignal },
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: ((event: Event) => void) | { handleEvent(event: Event): void } | null,
+    options?: boolean | { capture?: boolean },
+  ): void;
+  dispatchEvent(event: Event): boolean;
+}
+declare var Event: { new (type: string): Event; prototype: Event };
+declare var CustomEvent: (new <T>(type: string, init: { detail: T }) => Event & { readonly detail: T }) | undefined;

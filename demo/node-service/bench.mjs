@@ -82,13 +82,16 @@ for (const endpoint of endpoints) {
       `${over.rejected} of ${over.ok + over.rejected}`,
       fmt(over.latency.p99),
       fmt(over.health.p99),
+      // The pool's own view (stats().timings, its last 1,024 tasks): how long tasks waited for a
+      // worker and ran. Inline runs each task as it is submitted: no wait to speak of.
+      run.pool?.timings ? `${fmt(run.pool.timings.wait.p99)} / ${fmt(run.pool.timings.run.p50)}` : "—",
       String(errors),
       Number.isFinite(sat.otherCpus) ? sat.otherCpus.toFixed(1) : "—",
     ]);
     console.log(`  ${name}: done`);
   }
   console.log();
-  const header = ["executor", "req/s", "p99 ms", "/health p50 ms", "/health p99 ms", "loop delay p99 / max ms", "overload: 503s", "overload: p99 ms of 200s", "overload: /health p99 ms", "errors", "other load (CPUs)"];
+  const header = ["executor", "req/s", "p99 ms", "/health p50 ms", "/health p99 ms", "loop delay p99 / max ms", "overload: 503s", "overload: p99 ms of 200s", "overload: /health p99 ms", "task wait p99 / run p50 ms", "errors", "other load (CPUs)"];
   console.log(`| ${header.join(" | ")} |`);
   console.log(`|${header.map((_, i) => (i === 0 ? "---" : "--:")).join("|")}|`);
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);

@@ -36,7 +36,7 @@ console.log(`listening on ${url}`);
 console.log(`  curl ${url}/health
   curl -X POST ${url}/hash -d '{"password":"correct horse battery staple"}'
   curl -o tile.png ${url}/tile/2/1/1.png?iter=1000
-  curl ${url}/stats`);
+  curl ${url}/stats      # counts, and pool.timings: how long recent tasks waited for a worker and ran`);
 
 let signals = 0;
 const stop = async (signal) => {

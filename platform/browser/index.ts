@@ -4,6 +4,8 @@
  */
 import { Executor, type ExecutorOptions } from "../../src/pool/executor.js";
 import { checkWorkerOption } from "../../src/util/validate.js";
+import { checkOptions } from "../../src/util/options.js";
+import { BROWSER_THREAD_OPTIONS, EXECUTOR_OPTIONS, PEER_OPTION_HINTS } from "../../src/pool/options.js";
 import { UnsupportedError } from "../../src/futures/errors.js";
 import type { WorkerFactory } from "../../src/pool/endpoint.js";
 import { lazyScheduler } from "../../src/pool/lazy-engine.js";
@@ -48,6 +50,7 @@ export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M>
     super(options, factory, {
       defaultMaxWorkers: cpuCount,
       served: options?.worker !== undefined,
+      options: BROWSER_THREAD_OPTIONS,
       scheduler: lazyScheduler(() => loadThreadEngine(factory)),
     });
   }
@@ -78,16 +81,29 @@ export interface CreateExecutorOptions extends ThreadPoolOptions {
   kind?: "auto" | "thread" | "process" | "inline" | undefined;
 }
 
-/** Makes an executor: `"auto"` gives a `ThreadPoolExecutor` where Web Workers exist, else an `InlineExecutor`. */
+const ALL_OPTIONS = ["kind", ...EXECUTOR_OPTIONS, ...BROWSER_THREAD_OPTIONS];
+
+/**
+ * Makes an executor: `"auto"` gives a `ThreadPoolExecutor` where Web Workers exist, else an
+ * `InlineExecutor` (the Web Worker options `worker`, `workerOptions` and `protocol` are then dropped).
+ */
 export function createExecutor<M extends object = AnyTasks>(options: CreateExecutorOptions = {}): Executor<M> {
+  if (typeof options === "object" && options !== null) checkOptions(options, ALL_OPTIONS, "createExecutor", PEER_OPTION_HINTS);
   const { kind = "auto", ...rest } = options;
+  const inline = (): InlineExecutor<M> => {
+    const { worker, workerOptions, protocol, ...inlineOptions } = rest;
+    if (kind === "inline" && (worker !== undefined || workerOptions !== undefined || protocol !== undefined)) {
+      throw new TypeError('createExecutor: worker, workerOptions and protocol are options of Web Worker pools, not of kind "inline"');
+    }
+    return new InlineExecutor<M>(inlineOptions);
+  };
   switch (kind) {
     case "auto":
-      return typeof web.Worker === "function" ? new ThreadPoolExecutor<M>(rest) : new InlineExecutor<M>(rest);
+      return typeof web.Worker === "function" ? new ThreadPoolExecutor<M>(rest) : inline();
     case "thread":
       return new ThreadPoolExecutor<M>(rest);
     case "inline":
-      return new InlineExecutor<M>(rest);
+      return inline();
     case "process":
       return new ProcessPoolExecutor<M>(rest);
     default:

@@ -1,11 +1,13 @@
 /**
- * The bootstrap every pool process runs: the worker runtime on the IPC channel.
+ * The bootstrap every pool process runs: the worker runtime on the IPC channel (JSON), with the
+ * side socket on fd 4 for the messages JSON cannot carry (see process-channel.ts).
  *
  * It also makes sure the process never outlives its parent: the channel closing (the parent exited
  * or died) ends it, and a watchdog thread ends it even while a task keeps the main thread busy.
  * @internal
  * @module
  */
+import { Socket } from "node:net";
 import { inspect } from "node:util";
 import { Worker } from "node:worker_threads";
 import { encodeError } from "../../src/wire/error-codec.js";
@@ -14,6 +16,7 @@ import { startWorkerRuntime } from "../../src/worker/runtime.js";
 import { installRemote } from "./remote/install.js";
 import { allKinds } from "../../src/shared/all-kinds.js";
 import { linksFlushed } from "./remote/socket-link.js";
+import { ChannelReader, FRAME_MARK, USE_FRAMES, encodeFrame, jsonExact } from "./process-channel.js";
 
 /** A dying child whose messages the parent does not read leaves after this long anyway (ms). */
 const FLUSH_LIMIT_MS = 2000;
@@ -34,9 +37,27 @@ if (send) {
     pending--;
     if (exitCode !== undefined && pending === 0) process.exit(exitCode);
   };
+  // The side socket (fd 4) is opened when the first frame comes or goes: most pools never need it.
+  let frames: Socket | undefined;
+  let onFrameBytes: ((chunk: Buffer) => void) | undefined;
+  const openFrames = (): Socket => {
+    if (frames) return frames;
+    frames = new Socket({ fd: 4, readable: true, writable: true });
+    frames.on("error", () => {}); // the parent is gone: 'disconnect' ends this process
+    if (onFrameBytes) frames.on("data", onFrameBytes);
+    return frames;
+  };
   const write = (message: unknown[]) => {
     // Counted once it is queued: a message that cannot be serialised throws here, and sends nothing.
-    send(message, undefined, undefined, sent);
+    if (!USE_FRAMES || jsonExact(message)) {
+      send(message, undefined, undefined, sent);
+      pending++;
+      return;
+    }
+    const frame = encodeFrame(message);
+    openFrames().write(frame, sent);
+    pending++;
+    send(FRAME_MARK, undefined, undefined, sent);
     pending++;
   };
   // What tasks put on queues of the parent without waiting is in place before their results are
@@ -60,13 +81,20 @@ if (send) {
   const runtime = startWorkerRuntime({
     post,
     onMessage(handler) {
-      process.on("message", (message: unknown[]) => {
-        if (message[0] !== OP_INIT) return handler(message);
-        process.title = (message[1] as WorkerInit).name;
-        handler(message);
-        // Started while the first task is on its way, before any task can block this thread.
-        setImmediate(watchParent);
-      });
+      const reader = new ChannelReader(
+        (message) => {
+          const m = message as unknown[];
+          if (m[0] !== OP_INIT) return handler(m);
+          process.title = (m[1] as WorkerInit).name;
+          handler(m);
+          // Started while the first task is on its way, before any task can block this thread.
+          setImmediate(watchParent);
+        },
+        () => void openFrames(),
+      );
+      onFrameBytes = (chunk) => reader.bytes(chunk);
+      frames?.on("data", onFrameBytes);
+      process.on("message", (message: unknown) => reader.ipc(message));
     },
     exit: () => leave(0),
   });

@@ -1,12 +1,14 @@
 /**
- * The `child_process` adapter: one forked Node process as an {@link Endpoint}. Messages travel over
- * IPC with `serialization: "advanced"` (structured clone), so the protocol is the thread pool's.
+ * The `child_process` adapter: one forked Node process as an {@link Endpoint}. Messages travel as
+ * JSON over the IPC channel when JSON carries them exactly, else as structured-clone frames on a
+ * side socket (process-channel.ts): the protocol is the thread pool's, with the same values.
  * Processes share no memory: there is no control word, transfer lists are copied, and shared memory
  * or message ports in arguments fail the task with `UnsupportedError`.
  * @internal
  * @module
  */
 import { fork, type ChildProcess } from "node:child_process";
+import type { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/pool/endpoint.js";
 import { UnsupportedError } from "../../src/futures/errors.js";
@@ -14,6 +16,7 @@ import { findUnsendable } from "../../src/shared/check.js";
 import { Broker } from "./remote/broker.js";
 import { workerExecArgv } from "./exec-argv.js";
 import { resolveModule } from "./resolve.js";
+import { ChannelReader, FRAME_MARK, USE_FRAMES, encodeFrame, jsonExact } from "./process-channel.js";
 
 /** Node-specific options of the process pool. */
 export interface NodeProcessOptions {
@@ -81,11 +84,12 @@ export function processFactory(options: NodeProcessOptions, label: ProcessFactor
     },
     spawn(request: SpawnRequest, events: EndpointEvents): Endpoint {
       const child = fork(ENTRY, [], {
-        serialization: "advanced",
+        serialization: USE_FRAMES ? "json" : "advanced",
         execArgv,
         ...(options.env === undefined ? {} : { env: { ...options.env } }),
         ...(cwd === undefined ? {} : { cwd }),
-        stdio: ["ignore", stdio, stdio, "ipc"],
+        // fd 4: the side socket for messages JSON cannot carry (process-channel.ts).
+        stdio: USE_FRAMES ? ["ignore", stdio, stdio, "ipc", "pipe"] : ["ignore", stdio, stdio, "ipc"],
       });
       if (stdio === "pipe") {
         child.stdout?.pipe(process.stdout, { end: false });
@@ -102,20 +106,34 @@ function wrap(child: ChildProcess, events: EndpointEvents): Endpoint {
   let exited: { code?: number; signal?: string } | undefined;
   let disconnected = false;
   let killTimer: NodeJS.Timeout | undefined;
-  // Messages still in the pipe when the process ends are read before 'disconnect': report the
-  // exit only after both, so a result sent just before an exit is not taken for a crash.
+  const frames = USE_FRAMES ? (child.stdio[4] as Socket | null | undefined) : undefined;
+  let framesClosed = !frames;
+  // Messages still in the pipe (and frames in the socket) when the process ends are read before
+  // 'disconnect' (and the socket's 'close'): report the exit only after all, so a result sent just
+  // before an exit is not taken for a crash.
   const report = () => {
-    if (!exited || !disconnected) return;
+    if (!exited || !disconnected || !framesClosed) return;
     if (killTimer) clearTimeout(killTimer);
     events.exit({ ...exited, error });
   };
-  child.on("message", (message: unknown[]) => events.message(message));
+  const reader = new ChannelReader((message) => events.message(message as unknown[]));
+  child.on("message", (message: unknown) => reader.ipc(message));
+  frames?.on("data", (chunk: Buffer) => reader.bytes(chunk));
+  // Never what keeps the program alive: frames answer tasks, and a busy worker's IPC channel is ref'd.
+  frames?.unref();
+  frames?.on("error", () => {}); // a child that dies mid-write: its exit says what happened
+  frames?.once("close", () => {
+    framesClosed = true;
+    report();
+  });
   child.on("error", (e) => {
     error ??= e;
-    if (child.exitCode === null && child.signalCode === null && child.pid === undefined) {
-      // never started (spawn failed): no 'exit' will come
+    if (child.pid === undefined && !exited) {
+      // never started (spawn failed, e.g. no such cwd): no 'exit' will come (and Node has already
+      // set exitCode to the negative errno, so that is no sign of an exit)
       exited = { code: -1 };
       disconnected = true;
+      framesClosed = true;
       report();
     }
   });
@@ -149,7 +167,12 @@ function wrap(child: ChildProcess, events: EndpointEvents): Endpoint {
   return {
     post(message) {
       // Transfer lists cannot cross processes: everything is copied.
-      if (child.connected) child.send(message);
+      if (!child.connected) return;
+      if (jsonExact(message) || !frames) child.send(message);
+      else {
+        frames.write(encodeFrame(message)); // throws, sending nothing, if it cannot be cloned
+        child.send(FRAME_MARK);
+      }
     },
     terminate() {
       if (exited) return;

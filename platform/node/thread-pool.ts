@@ -4,6 +4,7 @@
  */
 import { Executor, type ExecutorOptions } from "../../src/pool/executor.js";
 import { checkWorkerOption } from "../../src/util/validate.js";
+import { NODE_THREAD_OPTIONS } from "../../src/pool/options.js";
 import type { AnyTasks } from "../../src/types.js";
 import { nodeScheduler } from "./pool-engine.js";
 import { cpuCount } from "./cpu.js";
@@ -26,6 +27,11 @@ export interface ThreadPoolOptions extends ExecutorOptions, NodeThreadOptions {}
 export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ThreadPoolOptions) {
     checkWorkerOption(options?.worker, options?.tasks, options?.protocol);
-    super(options, threadFactory(options ?? {}), { defaultMaxWorkers: cpuCount, served: options?.worker !== undefined, scheduler: nodeScheduler });
+    super(options, threadFactory(options ?? {}), {
+      defaultMaxWorkers: cpuCount,
+      served: options?.worker !== undefined,
+      options: NODE_THREAD_OPTIONS,
+      scheduler: nodeScheduler,
+    });
   }
 }

@@ -10,8 +10,10 @@
  * Unlike CPython there is one cancelled state: `cancel()` itself wakes `wait` / `asCompleted`
  * (CPython waits for the executor to dequeue the item — gh-92001).
  *
- * Executors drive futures through module-private functions (`setRunning`, `setResult`, …) bound in
- * a static block, so the public class has exactly the methods of the contract.
+ * Executors drive their futures through module-private functions (`setRunning`, `setResult`, …)
+ * bound in a static block. A future made with `new Future()` belongs to no executor: its maker
+ * drives it with the public `setRunningOrNotifyCancel`, `setResult` and `setException`, which an
+ * executor's own futures refuse.
  * @module
  */
 import { CancelledError, InvalidStateError, TimeoutError } from "./errors.js";
@@ -44,6 +46,8 @@ export interface FutureOwner {
 }
 
 type Settle = (value: unknown) => void;
+/** A done-callback as stored: its future's type erased. */
+type Callback = (future: never) => void;
 
 /** Makes a pending future. @internal */
 export let newFuture!: <T>(owner?: FutureOwner) => Future<T>;
@@ -73,6 +77,8 @@ function capture(resolve: Settle, reject: Settle): void {
   nextReject = reject;
 }
 const MADE_BY_EXECUTOR = Symbol("isofutures.future");
+/** The owner of futures made with `new Future()`: their maker settles them through the public methods. */
+const USER: FutureOwner = { onCancel() {} };
 const noop = () => {};
 const promiseThen = Promise.prototype.then;
 
@@ -81,7 +87,9 @@ const promiseThen = Promise.prototype.then;
  * throws the task's error. It also offers Python's blocking API in async form (`result(timeout)`,
  * `exception(timeout)`), cancellation of work that has not started, and done-callbacks.
  *
- * Futures are made by executors; user code does not construct them.
+ * Executors make the futures of their tasks. `new Future()` makes one that belongs to no executor,
+ * for custom executors and tests (as in Python): drive it with {@link Future.setRunningOrNotifyCancel},
+ * {@link Future.setResult} and {@link Future.setException}.
  *
  * A failed future that nobody awaits never raises an unhandled rejection by itself; promises
  * derived from it (`future.then(f)`) behave like any promise.
@@ -89,17 +97,23 @@ const promiseThen = Promise.prototype.then;
 export class Future<T> extends Promise<T> {
   #state: number = PENDING;
   #value: unknown = undefined;
-  #callbacks: DoneCallback<T> | DoneCallback<T>[] | undefined = undefined;
+  // Typed without T so that Future<T> stays covariant (a Future<string> is a Future<unknown>).
+  #callbacks: Callback | Callback[] | undefined = undefined;
   #owner: FutureOwner | undefined;
   /** What the owner runs for this future (its task), for requests to stop. */
   #job: unknown = undefined;
   #resolve: Settle;
   #reject: Settle;
 
-  private constructor(token: symbol, owner: FutureOwner | undefined) {
+  /** A pending future that belongs to no executor: settle it with `setResult` / `setException`. */
+  constructor();
+  constructor(token?: unknown, owner?: FutureOwner) {
     if (token !== MADE_BY_EXECUTOR) {
-      // Also reached through inherited statics such as Future.all: use Promise's instead.
-      throw new TypeError("Futures are made by executors (submit, map…); use Promise for other promises");
+      if (token !== undefined) {
+        // Reached through inherited statics such as Future.all (they pass an executor function).
+        throw new TypeError("new Future() takes no arguments (Future.all, Future.resolve… do not exist: use Promise's)");
+      }
+      owner = USER;
     }
     super(capture as never);
     this.#resolve = nextResolve as Settle;
@@ -208,9 +222,49 @@ export class Future<T> extends Promise<T> {
       return;
     }
     const cbs = this.#callbacks;
-    if (cbs === undefined) this.#callbacks = callback;
-    else if (typeof cbs === "function") this.#callbacks = [cbs, callback];
-    else cbs.push(callback);
+    const cb = callback as Callback;
+    if (cbs === undefined) this.#callbacks = cb;
+    else if (typeof cbs === "function") this.#callbacks = [cbs, cb];
+    else cbs.push(cb);
+  }
+
+  /**
+   * For the maker of a `new Future()` (a custom executor), as Python's
+   * `set_running_or_notify_cancel()`: call it before running the work.
+   * @returns `true` if the future was pending and is now running (run the work); `false` if it was
+   *   cancelled (do not run it).
+   * @throws {@link InvalidStateError} if it is already running or finished, or if an executor made it.
+   */
+  setRunningOrNotifyCancel(): boolean {
+    this.#checkUserMade("setRunningOrNotifyCancel");
+    return setRunning(this);
+  }
+
+  /**
+   * For the maker of a `new Future()`: finishes it with `value` (from pending or running), waking
+   * `await`, `wait`, `asCompleted` and the done-callbacks.
+   * @throws {@link InvalidStateError} if it is already done (finished or cancelled; the first
+   *   outcome stays), or if an executor made it.
+   */
+  setResult(value: T): void {
+    this.#checkUserMade("setResult");
+    this.#finish(FINISHED, value);
+  }
+
+  /**
+   * For the maker of a `new Future()`: finishes it with an error (any value, even `undefined`:
+   * `result()` then rejects with it).
+   * @throws {@link InvalidStateError} if it is already done, or if an executor made it.
+   */
+  setException(error: unknown): void {
+    this.#checkUserMade("setException");
+    this.#finish(FAILED, error);
+  }
+
+  #checkUserMade(method: string): void {
+    if (this.#owner !== USER) {
+      throw new InvalidStateError(`${method}() is for futures made with new Future(); ${this} belongs to an executor, which settles it`);
+    }
   }
 
   /** `Future<state=pending>`, `Future<state=finished returned number>`, `Future<state=finished raised TypeError>`… */
@@ -279,12 +333,13 @@ export class Future<T> extends Promise<T> {
     const cbs = this.#callbacks;
     if (cbs === undefined) return;
     this.#callbacks = undefined;
-    if (typeof cbs === "function") runCallback(cbs, this);
-    else for (const cb of cbs) runCallback(cb, this);
+    if (typeof cbs === "function") runCallback(cbs as DoneCallback<T>, this);
+    else for (const cb of cbs) runCallback(cb as DoneCallback<T>, this);
   }
 
   static {
-    newFuture = <R>(owner?: FutureOwner) => new Future<R>(MADE_BY_EXECUTOR, owner);
+    const Made = Future as unknown as new <R>(token: symbol, owner: FutureOwner | undefined) => Future<R>;
+    newFuture = <R>(owner?: FutureOwner) => new Made<R>(MADE_BY_EXECUTOR, owner);
     setRunning = (f) => {
       if (f.#state === PENDING) {
         f.#state = RUNNING;
@@ -302,7 +357,7 @@ export class Future<T> extends Promise<T> {
     };
     removeDoneCallback = (f, callback) => {
       const cbs = f.#callbacks;
-      if (cbs === callback) f.#callbacks = undefined;
+      if (cbs === (callback as Callback)) f.#callbacks = undefined;
       else if (Array.isArray(cbs)) {
         const i = cbs.indexOf(callback);
         if (i >= 0) cbs.splice(i, 1);

@@ -11,9 +11,11 @@ import type { FutureOwner } from "../futures/future.js";
 import type { Task, TaskControls } from "./task.js";
 import type { WorkerFactory } from "./endpoint.js";
 import type { SchedulerConfig } from "./scheduler/state.js";
+import type { ExecutorTimings } from "./timings.js";
+import type { ExecutorEvents } from "./events.js";
 
-/** Counts returned by `Executor.stats()`. */
-export interface ExecutorStats {
+/** Counts of workers and tasks, as an engine reports them. */
+export interface EngineStats {
   workers: {
     /** Workers started and not exited (including ones starting up). */
     live: number;
@@ -35,6 +37,12 @@ export interface ExecutorStats {
   };
 }
 
+/** What `Executor.stats()` returns: the counts, and how long recent tasks waited and ran. */
+export interface ExecutorStats extends EngineStats {
+  /** Durations of recent tasks (see {@link ExecutorTimings}); all counts 0 for an engine that records none. */
+  timings: ExecutorTimings;
+}
+
 /** Runs an executor's tasks. */
 export interface Engine extends FutureOwner {
   readonly maxWorkers: number;
@@ -49,7 +57,8 @@ export interface Engine extends FutureOwner {
   stopStream(task: Task): void;
   shutdown(cancelFutures: boolean): Promise<void>;
   terminate(): Promise<void>;
-  stats(): ExecutorStats;
+  /** Counts; with `timings` when the engine records them (the executor fills in empty ones if not). */
+  stats(): EngineStats & { timings?: ExecutorTimings };
   /** A future failed or was cancelled before reaching the engine. */
   countSettledEarly(cancelled: boolean): void;
 }
@@ -59,6 +68,8 @@ export interface EngineSettings {
   maxWorkers: number;
   name: string;
   cancelGrace: number;
+  /** Where an engine may report the executor's events (`workerstart`, `workerexit`, `drain`, `idle`); reporting none is allowed. */
+  events?: ExecutorEvents;
 }
 
 /** See engine-kit.ts. */

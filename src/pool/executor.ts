@@ -18,10 +18,14 @@ import type { TaskRef } from "../wire/task-ref.js";
 import { isTransfer } from "../wire/transfer.js";
 import { sharedSeen } from "../shared/shareable.js";
 import { encodeShared, holdsShared } from "../shared/encode.js";
-import type { AnyIterable, AnyTasks, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult } from "../types.js";
+import type { AnyIterable, AnyTasks, StreamReturn, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult, ZipInputs } from "../types.js";
 import { assertTimeout, checkInteger, checkSignal } from "../util/validate.js";
 import { findPort } from "../shared/check.js";
 import { checkNesting, nestingDepth } from "../util/nesting.js";
+import { checkOptions } from "../util/options.js";
+import { EXECUTOR_OPTIONS, PEER_OPTION_HINTS } from "./options.js";
+import { ExecutorEventTarget, eventsOf } from "./event-target.js";
+import { emptyTimings } from "./timings.js";
 
 
 export type { MapOptions } from "./map.js";
@@ -56,6 +60,15 @@ export interface ExecutorOptions {
    * A task that stops in time keeps its worker. `0`: terminate at once. @defaultValue `50`
    */
   cancelGrace?: number | undefined;
+  /**
+   * How many tasks one worker runs at once. Async tasks then overlap their waits (I/O, timers) in
+   * one worker, as piscina's option of the same name: 10 tasks that each wait 300 ms take 300 ms
+   * on one worker with `10`, 3 s with `1`. Each of them is running (not cancellable) from the
+   * moment it is handed to the worker; a worker whose task must be stopped the hard way (timeout,
+   * signal) takes its other running tasks with it (see the README, "Stopping tasks").
+   * Quick tasks still travel in larger batches, as with `1`. @defaultValue `1`
+   */
+  concurrentTasksPerWorker?: number | undefined;
 }
 
 /** Per-task controls for {@link Executor.submitWith}. */
@@ -122,7 +135,7 @@ function checkedInitArgs(given: readonly unknown[] | undefined, kind: string, fa
  * `M` is the type of the tasks module (`typeof import("./tasks.js")`): with it, task names,
  * arguments and results are checked.
  */
-export abstract class Executor<M extends object = AnyTasks> {
+export abstract class Executor<M extends object = AnyTasks> extends ExecutorEventTarget {
   readonly #scheduler: Engine;
   readonly #functions: FunctionTable;
   readonly #kind: string;
@@ -140,16 +153,21 @@ export abstract class Executor<M extends object = AnyTasks> {
       served: boolean;
       /** Runs the tasks with something else than a pool of workers from `factory` (a remote queue). */
       engine?: ((kit: EngineKit, settings: EngineSettings) => Engine) | undefined;
+      /** Options this kind takes besides {@link EXECUTOR_OPTIONS} (platform extras). */
+      options?: readonly string[] | undefined;
       /** Makes the pool's scheduler: the platform's choice, so that a browser bundle may load it on first use. */
       scheduler?: SchedulerMaker | undefined;
     },
   ) {
+    super();
     const o = options ?? {};
     if (typeof o !== "object") throw new TypeError(`${factory.kind} executor options must be an object, got ${describe(o)}`);
     const kind = `${factory.kind} executor`;
+    checkOptions(o, config.options ? [...EXECUTOR_OPTIONS, ...config.options] : EXECUTOR_OPTIONS, kind, PEER_OPTION_HINTS);
     checkNesting(kind);
     checkInteger(o.maxWorkers, `${kind}: maxWorkers`, 1);
     checkInteger(o.minWorkers, `${kind}: minWorkers`, 0);
+    checkInteger(o.concurrentTasksPerWorker, `${kind}: concurrentTasksPerWorker`, 1);
     if (o.maxTasksPerWorker !== Infinity) checkInteger(o.maxTasksPerWorker, `${kind}: maxTasksPerWorker`, 1);
     if (o.idleTimeout !== Infinity) assertTimeout(o.idleTimeout, `${kind}: idleTimeout`);
     assertTimeout(o.cancelGrace, `${kind}: cancelGrace`);
@@ -182,7 +200,7 @@ export abstract class Executor<M extends object = AnyTasks> {
       initializer = def.wire.slice(1) as [number, string, string?];
     }
     const initArgs = checkedInitArgs(o.initArgs, kind, factory);
-    const settings = { maxWorkers, cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE, name: o.name ?? "isofutures" };
+    const settings = { maxWorkers, cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE, name: o.name ?? "isofutures", events: eventsOf(this) };
     this.#scheduler = config.engine
       ? config.engine(providedEngineKit(), settings)
       : (config.scheduler ?? noScheduler)(factory, {
@@ -190,6 +208,7 @@ export abstract class Executor<M extends object = AnyTasks> {
           minWorkers,
           maxTasksPerWorker: o.maxTasksPerWorker ?? Infinity,
           idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+          concurrency: o.concurrentTasksPerWorker ?? 1,
           tasks,
           initializer,
           initArgs,
@@ -299,25 +318,34 @@ export abstract class Executor<M extends object = AnyTasks> {
    * Applies `fn` to every input, in parallel, yielding results in input order. Submission starts at
    * the call; at most `buffersize` chunks run ahead of the consumer. A task's error is thrown when
    * iteration reaches it (iteration may go on); `break` cancels what has not started.
+   *
+   * With several iterables, `fn` gets one item of each, and iteration stops at the shortest
+   * (Python's `map(fn, *iterables)`): `map("pow", [2, 3], [10, 2])` yields 1024, 9. The options,
+   * if any, come last: a plain object (not iterable) in the last place is taken for them.
    */
-  map<K extends TaskName<M>>(fn: K, inputs: AnyIterable<TaskInput<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
+  // Functions first, task names last (see `submit`).
   map<F extends TaskFunction>(fn: F | TaskRef<F>, inputs: AnyIterable<TaskInput<F>>, options?: MapOptions): AsyncIterableIterator<TaskResult<F>>;
-  map(fn: unknown, inputs: unknown, options?: MapOptions): AsyncIterableIterator<unknown> {
-    return startMap(this.#host, "map", fn, inputs, options);
+  map<F extends TaskFunction>(fn: F | TaskRef<F>, ...inputs: ZipInputs<TaskArgs<F>>): AsyncIterableIterator<TaskResult<F>>;
+  map<F extends TaskFunction>(fn: F | TaskRef<F>, ...inputsThenOptions: [...ZipInputs<TaskArgs<F>>, MapOptions]): AsyncIterableIterator<TaskResult<F>>;
+  map<K extends TaskName<M> & string>(fn: K, inputs: AnyIterable<TaskInput<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
+  map<K extends TaskName<M> & string>(fn: K, ...inputs: ZipInputs<TaskArgs<M[K]>>): AsyncIterableIterator<TaskResult<M[K]>>;
+  map<K extends TaskName<M> & string>(fn: K, ...inputsThenOptions: [...ZipInputs<TaskArgs<M[K]>>, MapOptions]): AsyncIterableIterator<TaskResult<M[K]>>;
+  map(fn: unknown, ...inputsThenOptions: unknown[]): AsyncIterableIterator<unknown> {
+    return startMap(this.#host, "map", fn, inputsThenOptions);
   }
 
   /** Like {@link Executor.map}, but each input is an array of arguments: `fn(...input)`. */
-  starmap<K extends TaskName<M>>(fn: K, inputs: AnyIterable<TaskArgs<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
   starmap<F extends TaskFunction>(fn: F | TaskRef<F>, inputs: AnyIterable<TaskArgs<F>>, options?: MapOptions): AsyncIterableIterator<TaskResult<F>>;
-  starmap(fn: unknown, inputs: unknown, options?: MapOptions): AsyncIterableIterator<unknown> {
-    return startMap(this.#host, "starmap", fn, inputs, options);
+  starmap<K extends TaskName<M> & string>(fn: K, inputs: AnyIterable<TaskArgs<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
+  starmap(fn: unknown, ...inputsThenOptions: unknown[]): AsyncIterableIterator<unknown> {
+    return startMap(this.#host, "starmap", fn, inputsThenOptions);
   }
 
   /** Like {@link Executor.map}, but results come in completion order (a chunk's results together). */
-  mapUnordered<K extends TaskName<M>>(fn: K, inputs: AnyIterable<TaskInput<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
   mapUnordered<F extends TaskFunction>(fn: F | TaskRef<F>, inputs: AnyIterable<TaskInput<F>>, options?: MapOptions): AsyncIterableIterator<TaskResult<F>>;
-  mapUnordered(fn: unknown, inputs: unknown, options?: MapOptions): AsyncIterableIterator<unknown> {
-    return startMap(this.#host, "mapUnordered", fn, inputs, options);
+  mapUnordered<K extends TaskName<M> & string>(fn: K, inputs: AnyIterable<TaskInput<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
+  mapUnordered(fn: unknown, ...inputsThenOptions: unknown[]): AsyncIterableIterator<unknown> {
+    return startMap(this.#host, "mapUnordered", fn, inputsThenOptions);
   }
 
   /**
@@ -327,17 +355,17 @@ export abstract class Executor<M extends object = AnyTasks> {
    * At most `highWaterMark` values travel ahead of the consumer (async generators pause there;
    * an Observable cannot be paused and queues in the worker). Unsubscribing (or `break`) stops the
    * task: its generator is returned, its signal aborted, its worker terminated after `cancelGrace`
-   * if it goes on.
+   * if it goes on. `stream.result` is a future of what the generator returns at its end.
    */
-  stream<F extends TaskFunction>(fn: F | TaskRef<F>, ...args: TaskArgs<F>): TaskStream<StreamValue<F>>;
-  stream<K extends TaskName<M> & string>(fn: K, ...args: TaskArgs<M[K]>): TaskStream<StreamValue<M[K]>>;
+  stream<F extends TaskFunction>(fn: F | TaskRef<F>, ...args: TaskArgs<F>): TaskStream<StreamValue<F>, StreamReturn<F>>;
+  stream<K extends TaskName<M> & string>(fn: K, ...args: TaskArgs<M[K]>): TaskStream<StreamValue<M[K]>, StreamReturn<M[K]>>;
   stream(fn: unknown, ...args: unknown[]): TaskStream<unknown> {
     return this.#stream("stream", fn, args, {});
   }
 
   /** {@link Executor.stream} with options: `highWaterMark`, `timeout`, `signal`. */
-  streamWith<F extends TaskFunction>(options: StreamOptions, fn: F | TaskRef<F>, ...args: TaskArgs<F>): TaskStream<StreamValue<F>>;
-  streamWith<K extends TaskName<M> & string>(options: StreamOptions, fn: K, ...args: TaskArgs<M[K]>): TaskStream<StreamValue<M[K]>>;
+  streamWith<F extends TaskFunction>(options: StreamOptions, fn: F | TaskRef<F>, ...args: TaskArgs<F>): TaskStream<StreamValue<F>, StreamReturn<F>>;
+  streamWith<K extends TaskName<M> & string>(options: StreamOptions, fn: K, ...args: TaskArgs<M[K]>): TaskStream<StreamValue<M[K]>, StreamReturn<M[K]>>;
   streamWith(options: StreamOptions, fn: unknown, ...args: unknown[]): TaskStream<unknown> {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`streamWith(options, fn, ...args): options must be an object such as { highWaterMark: 64 }, got ${describe(options)}`);
@@ -392,9 +420,13 @@ export abstract class Executor<M extends object = AnyTasks> {
     return this.shutdown({ wait: true });
   }
 
-  /** Counts of workers and tasks, at this moment. */
+  /**
+   * Counts of workers and tasks at this moment, and `timings`: how long the last 1,024 tasks
+   * waited for a worker and ran (count, mean, p50, p90, p99, max, in ms).
+   */
   stats(): ExecutorStats {
-    return this.#scheduler.stats();
+    const stats = this.#scheduler.stats();
+    return stats.timings ? (stats as ExecutorStats) : { ...stats, timings: emptyTimings() };
   }
 
   // A future that failed before it was queued (its arguments were refused).

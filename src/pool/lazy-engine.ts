@@ -12,7 +12,7 @@
 import { BrokenExecutorError, CancelledError } from "../futures/errors.js";
 import { forceCancel, setException, type Future } from "../futures/future.js";
 import { watchAbort } from "./abort-watch.js";
-import type { Engine, ExecutorStats, SchedulerMaker } from "./engine.js";
+import type { Engine, EngineStats, SchedulerMaker } from "./engine.js";
 import type { WorkerFactory } from "./endpoint.js";
 import type { SchedulerConfig } from "./scheduler/state.js";
 import type { Task, TaskControls } from "./task.js";
@@ -132,12 +132,14 @@ class LazyEngine implements Engine {
     return this.#started.then(() => undefined);
   }
 
-  stats(): ExecutorStats {
+  stats(): ReturnType<Engine["stats"]> {
     if (this.#engine) return this.#engine.stats();
-    return {
+    // No timings yet: no task has reached a worker (the executor reports empty ones).
+    const counts: EngineStats = {
       workers: { live: 0, idle: 0, busy: 0 },
       tasks: { queued: this.#queued, running: 0, completed: 0, failed: this.#failed, cancelled: this.#cancelled },
     };
+    return counts;
   }
 
   countSettledEarly(cancelled: boolean): void {

@@ -19,6 +19,7 @@ import type { ChunkOutcome, FnDef } from "./task.js";
 import { isTransfer } from "../wire/transfer.js";
 import { watchAbort } from "./abort-watch.js";
 import { assertTimeout, checkInteger, checkSignal } from "../util/validate.js";
+import { isOptionsObject, readInput, splitMapArgs, zipInputs, type Source } from "./map-inputs.js";
 
 /** Options of `map`, `starmap` and `mapUnordered`. */
 export interface MapOptions {
@@ -44,11 +45,6 @@ export interface MapHost {
   submitChunk(def: FnDef, kind: number, items: unknown[], transfer: object[] | undefined): Future<ChunkOutcome>;
 }
 
-type Source =
-  | { kind: "array"; array: readonly unknown[]; index: number }
-  | { kind: "sync"; it: Iterator<unknown> }
-  | { kind: "async"; it: AsyncIterator<unknown> };
-
 interface Chunk {
   future: Future<ChunkOutcome>;
   outcome?: ChunkOutcome;
@@ -57,47 +53,56 @@ interface Chunk {
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 const RESOLVED = Promise.resolve();
 
-/** Starts a map and returns its iterator. @internal */
+/**
+ * Starts a map and returns its iterator. `args` are what followed `fn`: for `map`, iterables and
+ * maybe options (several iterables are zipped into argument tuples); for the others, one iterable
+ * and maybe options. @internal
+ */
 export function startMap<R>(
   host: MapHost,
   caller: "map" | "starmap" | "mapUnordered",
   fn: unknown,
-  iterable: unknown,
-  options: MapOptions | undefined,
+  args: readonly unknown[],
 ): AsyncIterableIterator<R> {
   host.checkOpen(caller);
   const def = host.lookup(fn, caller);
-  const opts = options ?? {};
+  let iterables: unknown[];
+  let options: unknown;
+  if (caller === "map") ({ iterables, options } = splitMapArgs(args));
+  else {
+    iterables = [args[0]];
+    options = args[1];
+    if (args.length > 2 || (options != null && typeof options === "object" && !isOptionsObject(options) && isIterableLike(options))) {
+      throw new TypeError(
+        `${caller}: the third argument is the options ({ timeout, chunksize, buffersize, signal }), but it is iterable. ` +
+          (caller === "starmap"
+            ? "starmap takes one iterable whose items are argument arrays: starmap(fn, [[a1, b1], [a2, b2]])"
+            : "mapUnordered takes one iterable of inputs; map(fn, xs, ys) zips several (in input order)"),
+      );
+    }
+  }
+  const opts = (options ?? {}) as MapOptions;
   if (typeof opts !== "object") throw new TypeError(`${caller}: options must be an object, got ${describe(opts)}`);
-  if (typeof (opts as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function")
-    throw new TypeError(
-      `${caller}: the third argument is the options ({ timeout, chunksize, buffersize, signal }), but it is iterable. ` +
-        (caller === "starmap"
-          ? "starmap takes one iterable whose items are argument arrays: starmap(fn, [[a1, b1], [a2, b2]])"
-          : `${caller} takes one iterable of inputs, not one per parameter as Python's map does: zip them and use starmap, e.g. starmap(fn, xs.map((x, i) => [x, ys[i]]))`),
-    );
   assertTimeout(opts.timeout, `${caller}: timeout`);
   checkInteger(opts.chunksize, `${caller}: chunksize`, 1);
   checkInteger(opts.buffersize, `${caller}: buffersize`, 1);
   checkSignal(opts.signal, `${caller}: signal`);
-  let source: Source;
-  let size: number | undefined;
-  if (Array.isArray(iterable)) {
-    source = { kind: "array", array: iterable, index: 0 };
-    size = iterable.length;
-  } else if (iterable != null && typeof (iterable as Iterable<unknown>)[Symbol.iterator] === "function") {
-    source = { kind: "sync", it: (iterable as Iterable<unknown>)[Symbol.iterator]() };
-    if (ArrayBuffer.isView(iterable)) size = (iterable as unknown as ArrayLike<unknown>).length;
-  } else if (iterable != null && typeof (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function") {
-    source = { kind: "async", it: (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]() };
-  } else {
-    throw new TypeError(`${caller}: expected an iterable or async iterable of inputs, got ${describe(iterable)}`);
+  if (iterables.length === 0) {
+    // As Python's builtin map(): no inputs is a mistake, not an empty map.
+    throw new TypeError(`${caller}: expected at least one iterable of inputs after the function`);
   }
+  const input = iterables.length === 1 ? readInput(caller, iterables[0]) : zipInputs(caller, iterables);
+  const size = input.size;
   const chunksize =
-    opts.chunksize ?? (size === undefined ? 1 : Math.max(1, Math.min(65536, Math.floor(size / (host.maxWorkers * 16)))));
+    opts.chunksize ?? (size === undefined || size === Infinity ? 1 : Math.max(1, Math.min(65536, Math.floor(size / (host.maxWorkers * 16)))));
   const buffersize = opts.buffersize ?? Math.max(8, 4 * host.maxWorkers);
-  const kind = caller === "starmap" ? KIND_STARMAP : KIND_MAP;
-  return new MapIterator<R>(host, def, kind, source, chunksize, buffersize, opts, caller === "mapUnordered");
+  const kind = caller === "starmap" || input.zipped ? KIND_STARMAP : KIND_MAP;
+  return new MapIterator<R>(host, def, kind, input.source, chunksize, buffersize, opts, caller === "mapUnordered", input.zipped);
+}
+
+function isIterableLike(x: object): boolean {
+  return typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function" ||
+    typeof (x as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === "function";
 }
 
 class MapIterator<R> implements AsyncIterableIterator<R> {
@@ -135,6 +140,8 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
     private readonly buffersize: number,
     private readonly opts: MapOptions,
     private readonly unordered: boolean,
+    /** Items are tuples zipped from several iterables: their elements may carry transfer() markers. */
+    private readonly zipped: boolean,
   ) {
     if (opts.timeout !== undefined) this.#deadline = now() + opts.timeout;
     const signal = opts.signal;
@@ -355,6 +362,15 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
         }
         continue;
       } else if (Array.isArray(item)) {
+        if (this.zipped) {
+          for (let k = 0; k < item.length; k++) {
+            const arg = item[k] as unknown;
+            if (typeof arg === "object" && arg !== null && isTransfer(arg)) {
+              item[k] = arg.value;
+              (transfer ??= []).push(...arg.list);
+            }
+          }
+        }
         continue;
       } else if (typeof (item as Iterable<unknown>)[Symbol.iterator] === "function") {
         items[i] = Array.from(item as Iterable<unknown>);

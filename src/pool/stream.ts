@@ -31,8 +31,11 @@ interface Observer<T> {
   complete(): void;
 }
 
-/** The values of a stream task (see `Executor.stream`). */
-export class TaskStream<T> extends StreamObservable<T> implements AsyncIterable<T>, StreamSink {
+/**
+ * The values of a stream task (see `Executor.stream`), and its {@link TaskStream.result}: what the
+ * task's generator returns once it has yielded them all.
+ */
+export class TaskStream<T, R = unknown> extends StreamObservable<T> implements AsyncIterable<T>, StreamSink {
   readonly #queue: T[] = [];
   #end: { error?: unknown } | undefined;
   #observer: Observer<T> | undefined;
@@ -43,6 +46,7 @@ export class TaskStream<T> extends StreamObservable<T> implements AsyncIterable<
   #stopped = false;
   readonly #hwm: number;
   readonly #control: Control | undefined;
+  #result: Future<unknown> | undefined;
 
   /** @internal made by `Executor.stream` */
   constructor(task: Task | undefined, highWaterMark: number, control: Control | undefined) {
@@ -53,14 +57,27 @@ export class TaskStream<T> extends StreamObservable<T> implements AsyncIterable<
   }
 
   /** @internal a stream that fails at once (its arguments were refused) */
-  static failed<T>(future: Future<unknown>): TaskStream<T> {
-    const stream = new TaskStream<T>(undefined, STREAM_WINDOW, undefined);
+  static failed<T, R = unknown>(future: Future<unknown>): TaskStream<T, R> {
+    const stream = new TaskStream<T, R>(undefined, STREAM_WINDOW, undefined);
     stream.attach(future);
     return stream;
   }
 
+  /**
+   * A future of the task's return value: what its generator `return`s after the last value
+   * (`undefined` for other iterables and Observables), so that progress and a final result come
+   * from one call. It settles when the stream ends: the values must be consumed (or at most
+   * `highWaterMark` of them left untaken) for the generator to reach its end. It fails as the
+   * stream does (the task's error, `TimeoutError`, the signal's reason), and with `CancelledError`
+   * when the stream is let go before its end.
+   */
+  get result(): Future<R> {
+    return this.#result as Future<R>;
+  }
+
   /** @internal the task's end ends the stream */
   attach(future: Future<unknown>): void {
+    this.#result = future;
     future.addDoneCallback((f) => {
       this.#end = f.state === "finished" && !hasFailed(f) ? {} : { error: peek(f) };
       this.#drain();

@@ -42,6 +42,16 @@ export interface StreamSink {
   item(value: unknown): void;
 }
 
+/**
+ * A clock reading (ms) shared by the tasks it dates: one per turn of submits, one per message sent.
+ * Tasks hold a reference to it rather than a number of their own, which V8 would box in a heap
+ * number per task: a burst of tiny tasks would collect twice as many objects.
+ */
+export class Stamp {
+  constructor(readonly ms: number) {}
+}
+const NO_STAMP = new Stamp(0);
+
 export class Task {
   /** Where it runs, while it runs. */
   slot: SlotRef | undefined = undefined;
@@ -55,6 +65,10 @@ export class Task {
   stopping = false;
   /** …and its worker is terminated if it does not stop within the grace. */
   escalating = false;
+  /** When it was submitted (the clock read once per turn; see timings.ts). */
+  queued: Stamp = NO_STAMP;
+  /** When it was last handed to a worker (the clock read once per message). */
+  sent: Stamp = NO_STAMP;
 
   constructor(
     readonly future: Future<unknown>,

@@ -3,6 +3,7 @@
  * known one, so a misspelt `deamon: true` cannot silently give a non-daemon process.
  * @module
  */
+import { checkOptions } from "../util/options.js";
 import { isTaskRef, type TaskRef } from "../wire/task-ref.js";
 import type { AnyTasks, TaskFunction, TaskName } from "../types.js";
 import { describe } from "../util/describe.js";
@@ -50,44 +51,6 @@ export interface ProcessOptions<M extends object = AnyTasks> {
 
 const KNOWN: readonly (keyof ProcessOptions)[] = ["target", "args", "kind", "name", "daemon", "tasks", "env", "execArgv"];
 
-/**
- * Throws a TypeError for an option `where` does not know, naming the closest known one. (One call,
- * so that a shared option checker can replace it.)
- */
-export function checkKnownOptions(options: object, known: readonly string[], where: string): void {
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
-    const near = closest(key, known);
-    throw new TypeError(
-      `${where}: unknown option "${key}"${near === undefined ? "" : ` (did you mean "${near}"?)`}; the options are ${known.join(", ")}`,
-    );
-  }
-}
-
-/** The known name nearest `key` by edit distance, if it is near enough to be a slip. */
-function closest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const name of known) {
-    const d = distance(key.toLowerCase(), name.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [name, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-/** Levenshtein distance, one row at a time. */
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length] as number;
-}
-
 /** What the constructor keeps of valid options. */
 export interface CheckedOptions {
   args: unknown[];
@@ -102,7 +65,7 @@ export function checkProcessOptions(options: unknown, defaultKind: ProcessKind):
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`new Process(options): options must be an object such as { target: "work", args: [1] }, got ${describe(options)}`);
   }
-  checkKnownOptions(options, KNOWN, "new Process(options)");
+  checkOptions(options, KNOWN, "new Process(options)");
   const o = options as ProcessOptions;
   const target: unknown = o.target;
   if (typeof target !== "string" && typeof target !== "function" && !isTaskRef(target)) {

@@ -2,8 +2,8 @@
  * Items a thread has taken ahead from a queue of another process, and hands out one by one: a
  * consumer that asks for items back to back gets them in batches (one round trip for many) instead
  * of one round trip each. The batch starts at one item and doubles (to 64) only while the consumer
- * comes back within a millisecond and the queue still has more; a consumer that takes its time gets
- * one item at a time, as from the queue itself. Each item handed out is reported (a request nobody
+ * comes back within a millisecond and its last batch came full (or the queue had more); a consumer
+ * that takes its time gets one item at a time, as from the queue itself. Each item handed out is reported (a request nobody
  * waits for); what was taken and not handed out goes back to the front of the queue when the
  * thread stops using it (a task of a child process ends) or dies.
  * @internal
@@ -24,6 +24,10 @@ export class Loan {
   #batch = 1;
   #answered = -Infinity;
   #left = 0;
+  #full = false;
+  /** Items handed out and not yet reported to the broker. */
+  #unreported = 0;
+  #reportQueued = false;
 
   constructor(
     readonly link: Link,
@@ -35,11 +39,19 @@ export class Loan {
     return this.#items.length - this.#next;
   }
 
-  /** The next item taken ahead, reported as handed out; `undefined` when there is none. */
+  /**
+   * The next item taken ahead; `undefined` when there is none. Items handed out are reported with
+   * the next request for more, or on the next turn of the event loop, whichever comes first — not
+   * one message each.
+   */
   next(): Uint8Array | undefined {
     if (this.#next >= this.#items.length) return undefined;
     const item = this.#items[this.#next++] as Uint8Array;
-    this.link.send(op.QUEUE_ACK, this.object, ONE);
+    this.#unreported++;
+    if (!this.#reportQueued) {
+      this.#reportQueued = true;
+      setTimeout(this.#reportNow, 0);
+    }
     if (this.#next === this.#items.length) {
       this.#items = [];
       this.#next = 0;
@@ -47,16 +59,33 @@ export class Loan {
     return item;
   }
 
+  readonly #reportNow = (): void => {
+    this.#reportQueued = false;
+    if (this.#unreported === 0) return;
+    this.link.send(op.QUEUE_ACK, this.object, op.pack(this.#unreported));
+    this.#unreported = 0;
+  };
+
+  /** The arguments of a request for more: it also reports what was handed out since the last report. */
+  request(timeout: number | undefined): Uint8Array {
+    const handedOut = this.#unreported;
+    this.#unreported = 0;
+    return op.pack([timeout, this.batch(), handedOut]);
+  }
+
   /** How many to ask for now. */
   batch(): number {
     const hot = now() - this.#answered < HOT_MS;
-    this.#batch = hot && this.#left > 0 ? Math.min(MAX_BATCH, this.#batch * 2) : 1;
+    // Back to back, and the last answer was as large as asked (or left more behind): ask for more.
+    const more = this.#full || this.#left > 0;
+    this.#batch = hot ? (more ? Math.min(MAX_BATCH, this.#batch * 2) : this.#batch) : 1;
     return this.#batch;
   }
 
   /** An answer to QUEUE_TAKE: keeps the items; returns the first, handed out. */
   fill(reply: Uint8Array): Uint8Array {
     const [items, left] = op.unpack(reply) as [Uint8Array[], number];
+    this.#full = items.length >= this.#batch;
     this.#items = items;
     this.#next = 0;
     this.#left = left;
@@ -64,8 +93,9 @@ export class Loan {
     return this.next() as Uint8Array;
   }
 
-  /** Gives back what was not handed out. */
+  /** Gives back what was not handed out (reporting what was). */
   giveBack(): void {
+    this.#reportNow();
     if (this.size === 0) return;
     this.#items = [];
     this.#next = 0;
@@ -73,7 +103,6 @@ export class Loan {
   }
 }
 
-const ONE = op.pack(1);
 const EMPTY = new Uint8Array(0);
 
 /** Loans by link and queue. */

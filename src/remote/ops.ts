@@ -47,10 +47,11 @@ export const QUEUE_CLOSE = 64;
 export const QUEUE_TASK_DONE = 65;
 export const QUEUE_JOIN = 66; // [timeout] → boolean
 /**
- * [timeout, max] → [items' bytes, items left]: waits for one item, then takes up to `max` in all
- * that are there — lent to the requester, which hands them out one by one (QUEUE_ACK each) and
- * gives back the rest when it stops (QUEUE_RETURN). A requester that goes away gives back, at the
- * front, what it was lent and had not handed out.
+ * [timeout, max, handed out] → [items' bytes, items left]: waits for one item, then takes up to
+ * `max` in all that are there — lent to the requester, which hands them out one by one, reports how
+ * many it did (QUEUE_ACK, or with its next QUEUE_TAKE) and gives back the rest when it stops
+ * (QUEUE_RETURN). A requester that goes away gives back, at the front, what it was lent and had not
+ * reported handed out.
  */
 export const QUEUE_TAKE = 67;
 export const QUEUE_ACK = 68; // [n]: n more lent items handed out

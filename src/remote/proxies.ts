@@ -35,64 +35,51 @@ function timeoutOf(options: TimeoutOptions | undefined, what: string): number | 
   return options?.timeout;
 }
 
-export class RemoteLock extends Lock {
-  readonly #r: Remote;
-  constructor(r: Remote) {
-    super(detached());
-    this.#r = r;
-  }
-  override async acquire(options?: TimeoutOptions): Promise<boolean> {
-    return (await this.#r.call(op.LOCK_ACQUIRE, timeoutOf(options, "Lock.acquire"))) as boolean;
-  }
-  override acquireSync(options?: TimeoutOptions): boolean {
-    return this.#r.callSync(op.LOCK_ACQUIRE, timeoutOf(options, "Lock.acquireSync")) as boolean;
-  }
-  override release(): void {
-    this.#r.callSync(op.LOCK_RELEASE);
-  }
-  override locked(): boolean {
-    return this.#r.callSync(op.LOCK_LOCKED) as boolean;
-  }
-  [WIRE_FORM](): WireShared {
-    return this.#r.wire([]);
-  }
-  [REMOTE_FORM](): WireShared {
-    return this[WIRE_FORM]();
-  }
-}
-
-export class RemoteRLock extends RLock {
-  readonly #r: Remote;
-  constructor(r: Remote) {
-    super(detached());
-    this.#r = r;
-  }
-  override async acquire(options?: TimeoutOptions): Promise<boolean> {
-    return (await this.#r.call(op.LOCK_ACQUIRE, timeoutOf(options, "RLock.acquire"))) as boolean;
-  }
-  override acquireSync(options?: TimeoutOptions): boolean {
-    return this.#r.callSync(op.LOCK_ACQUIRE, timeoutOf(options, "RLock.acquireSync")) as boolean;
-  }
-  override release(): void {
-    this.#r.callSync(op.LOCK_RELEASE);
-  }
-  override locked(): boolean {
-    return this.#r.callSync(op.LOCK_LOCKED) as boolean;
-  }
-  [WIRE_FORM](): WireShared {
-    return this.#r.wire([]);
-  }
-  [REMOTE_FORM](): WireShared {
-    return this[WIRE_FORM]();
-  }
-}
-
 /**
  * A constructor a proxy class can extend. (`any[]`: TypeScript's rule for mixins — a class built on
  * a parameter must take `...args: any[]`; the proxies pass the real arguments through.)
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Base<T> = new (...args: any[]) => T;
+
+/** What a lock's proxy answers remotely (both Lock and RLock have it). */
+interface LockMethods {
+  acquire(options?: TimeoutOptions): Promise<boolean>;
+  acquireSync(options?: TimeoutOptions): boolean;
+  release(): void;
+  locked(): boolean;
+}
+
+function remoteLock<C extends Base<LockMethods>>(L: C, kind: string) {
+  return class extends L {
+    #r!: Remote;
+    bind(r: Remote): this {
+      this.#r = r;
+      return this;
+    }
+    override async acquire(options?: TimeoutOptions): Promise<boolean> {
+      return (await this.#r.call(op.LOCK_ACQUIRE, timeoutOf(options, `${kind}.acquire`))) as boolean;
+    }
+    override acquireSync(options?: TimeoutOptions): boolean {
+      return this.#r.callSync(op.LOCK_ACQUIRE, timeoutOf(options, `${kind}.acquireSync`)) as boolean;
+    }
+    override release(): void {
+      this.#r.callSync(op.LOCK_RELEASE);
+    }
+    override locked(): boolean {
+      return this.#r.callSync(op.LOCK_LOCKED) as boolean;
+    }
+    [WIRE_FORM](): WireShared {
+      return this.#r.wire([]);
+    }
+    [REMOTE_FORM](): WireShared {
+      return this[WIRE_FORM]();
+    }
+  };
+}
+const RemoteLock = remoteLock(Lock, "Lock");
+const RemoteRLock = remoteLock(RLock, "RLock");
+const lock = (L: typeof RemoteLock, r: Remote) => new L(detached()).bind(r);
 
 function remoteSemaphore<C extends Base<Semaphore>>(Sem: C, kind: string) {
   return class extends Sem {
@@ -262,14 +249,14 @@ function remoteQueue<C extends Base<Queue>>(Q: C, kind: string) {
       const loan = loanOf(this.#r.link, this.#r.id);
       const ready = loan.next();
       if (ready) return decode(ready) as never;
-      return decode(loan.fill(await this.#r.link.call(op.QUEUE_TAKE, this.#r.id, op.pack([timeout, loan.batch()])))) as never;
+      return decode(loan.fill(await this.#r.link.call(op.QUEUE_TAKE, this.#r.id, loan.request(timeout)))) as never;
     }
     override getSync(options?: TimeoutOptions): never {
       const timeout = timeoutOf(options, `${kind}.getSync`);
       const loan = loanOf(this.#r.link, this.#r.id);
       const ready = loan.next();
       if (ready) return decode(ready) as never;
-      return decode(loan.fill(this.#r.link.callSync(op.QUEUE_TAKE, this.#r.id, op.pack([timeout, loan.batch()])))) as never;
+      return decode(loan.fill(this.#r.link.callSync(op.QUEUE_TAKE, this.#r.id, loan.request(timeout)))) as never;
     }
     override qsize(): number {
       return (this.#r.callSync(op.QUEUE_STATE) as [number])[0] + loanOf(this.#r.link, this.#r.id).size;
@@ -368,9 +355,9 @@ export function reviveRemote(wire: WireShared): object {
   const r = new Remote(linkTo(w.remote, kind), w.remote, kind);
   switch (kind) {
     case "Lock":
-      return new RemoteLock(r);
+      return lock(RemoteLock, r);
     case "RLock":
-      return new RemoteRLock(r);
+      return lock(RemoteRLock, r);
     case "Semaphore":
       return semaphore(RemoteSemaphore, r);
     case "BoundedSemaphore":

@@ -150,7 +150,8 @@ async function waitForItem(queue: Queue, payload: Uint8Array, who: Requester): P
 async function serveQueueSlowly(queue: Queue, code: number, payload: Uint8Array, who: Requester): Promise<Uint8Array> {
   switch (code) {
     case op.QUEUE_TAKE: {
-      const [timeout, max] = op.unpack(payload) as [number | undefined, number];
+      const [timeout, max, handedOut] = op.unpack(payload) as [number | undefined, number, number];
+      handOut(queue, who, handedOut);
       const first = await queue.getBytesAs(who, timeout);
       if (first === undefined) return NOTHING;
       const items = [first];
@@ -164,11 +165,9 @@ async function serveQueueSlowly(queue: Queue, code: number, payload: Uint8Array,
       else who.loans.set(queue, { items, handedOut: 0 });
       return op.pack([items, queue.qsize()]);
     }
-    case op.QUEUE_ACK: {
-      const loan = who.loans.get(queue);
-      if (loan && (loan.handedOut += op.unpack(payload) as number) >= loan.items.length) who.loans.delete(queue);
+    case op.QUEUE_ACK:
+      handOut(queue, who, op.unpack(payload) as number);
       return NOTHING;
-    }
     case op.QUEUE_RETURN:
       giveBack(queue, who);
       return NOTHING;
@@ -218,6 +217,12 @@ async function serveConnection(conn: Connection, code: number, payload: Uint8Arr
       return NOTHING;
   }
   throw unknownOp(code, conn);
+}
+
+// `n` more lent items were handed out by the requester.
+function handOut(queue: Queue, who: Requester, n: number): void {
+  const loan = who.loans.get(queue);
+  if (loan && (loan.handedOut += n) >= loan.items.length) who.loans.delete(queue);
 }
 
 // An item if there is one now; nothing (not the closed queue's error) once it is empty.

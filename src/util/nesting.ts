@@ -47,8 +47,10 @@ export function checkNesting(kind: string): void {
     throw new Error(
       `a ${kind} was created while a worker was loading its tasks module (${s.loading}): the module creates an executor ` +
         "when it is imported, so each of its workers would create one too, without end. Create executors only in the main " +
-        "program: keep the tasks in a module of their own, or guard the code that creates the executor (in Node: run it only " +
-        "`if (isMainThread)`, isMainThread being node:worker_threads' flag; for a ProcessPoolExecutor also `process.send === undefined`).",
+        "program: keep the tasks in a module of their own, or guard the code that creates the executor: run it only " +
+        "`if (parentProcess() === null)` (parentProcess from isofutures: null in the main program only, as Python's " +
+        '`if __name__ == "__main__"`).',
+
     );
   }
   if (s.depth >= MAX_NESTING) {

@@ -51,7 +51,11 @@ export const ST_ERROR = 1;
 export const ST_CHUNK = 2;
 /** A chunk with failures: `value` is `[results, [index, WireError, index, WireError, …]]`. */
 export const ST_CHUNK_ERRORS = 3;
-/** One value of a stream task; the task goes on (its end comes as ST_OK or ST_ERROR). */
+/**
+ * One value of a stream task; the task goes on. Its end comes as ST_OK (or ST_OK_SHARED) whose
+ * value is what the task's generator returned (`undefined` for other iterables, Observables, and a
+ * stream stopped by its consumer), or as ST_ERROR.
+ */
 export const ST_ITEM = 4;
 /** A result holding shared-memory objects inside plain objects or arrays (their wire forms in place). */
 export const ST_OK_SHARED = 5;

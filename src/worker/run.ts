@@ -137,6 +137,8 @@ export abstract class Runner extends Outbox {
         return;
       }
       stream.stop = () => void it.return?.();
+      // What the generator returns (its `return` value) settles the task: the stream's `result`.
+      let returned: unknown;
       for (;;) {
         while (stream.credit <= 0 && !stream.stopped) await new Promise<void>((r) => (stream.resume = r));
         if (stream.stopped) {
@@ -155,12 +157,13 @@ export abstract class Runner extends Outbox {
         const step = await pending;
         if (step.done || stream.stopped) {
           if (stream.stopped) await it.return?.();
+          else returned = step.value;
           break;
         }
         stream.credit--;
         this.pushItem(seq, step.value);
       }
-      this.pushOk(seq, undefined);
+      this.pushOk(seq, returned);
     } catch (error) {
       this.pushError(seq, error, isSource);
     } finally {

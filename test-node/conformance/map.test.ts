@@ -163,11 +163,58 @@ describe.each(KINDS)("%s executor: map", (kind) => {
     expect(() => ex.map("echo", 42 as never)).toThrow(/expected an iterable or async iterable/);
   });
 
-  it("a second iterable where the options go (Python's map(fn, xs, ys)) is refused, pointing to starmap", () => {
+  it("map(pow, xs, ys) zips its iterables as Python's map does, with any chunksize (27)", async () => {
     const ex = make(kind);
-    expect(() => ex.map("pow", [1, 2], [2, 2] as never)).toThrow(TypeError);
-    expect(() => ex.map("pow", [1, 2], [2, 2] as never)).toThrow(/options .* but it is iterable.*use starmap/);
-    expect(() => ex.mapUnordered("pow", [1, 2], new Set([2]) as never)).toThrow(/mapUnordered takes one iterable of inputs/);
+    const expected = range(10).map((i) => i ** i);
+    expect(await collect(ex.map("pow", range(10), range(10)))).toEqual(expected);
+    expect(await collect(ex.map("pow", range(10), range(10), { chunksize: 3 }))).toEqual(expected);
+    expect(await collect(ex.map("pow", new Set(range(10)), range(10).values(), { chunksize: 4, buffersize: 1 }))).toEqual(expected);
+  });
+
+  it("map with several iterables stops at the shortest, without reading past it, and closes the others", async () => {
+    const ex = make(kind);
+    let closed = 0;
+    function* endless(): Generator<number> {
+      try {
+        for (let i = 0; ; i++) yield i;
+      } finally {
+        closed++;
+      }
+    }
+    expect(await collect(ex.map("pow", [2, 3, 4], endless()))).toEqual([1, 3, 16]);
+    expect(closed).toBe(1);
+    expect(await collect(ex.map("pow", endless(), [5, 6], { chunksize: 1 }))).toEqual([0, 1]);
+    expect(closed).toBe(2);
+    expect(await collect(ex.map("identity", [1, 2], ["a", "b", "c"], [true]))).toEqual([[1, "a", true]]);
+  });
+
+  it("map zips async iterables with sync ones, and a task's error comes at its place (29)", async () => {
+    const ex = make(kind);
+    async function* divisors(): AsyncGenerator<number> {
+      yield* [2, 3, 0, 5];
+    }
+    const it = ex.map("divmod", [1, 1, 1, 1], divisors());
+    expect((await it.next()).value).toEqual([0, 1]);
+    expect((await it.next()).value).toEqual([0, 1]);
+    await expect(it.next()).rejects.toThrow(/division or modulo by zero/);
+    expect((await it.next()).value).toEqual([0, 1]);
+    expect((await it.next()).done).toBe(true);
+  });
+
+  it("map tells its options from one more iterable: a plain object last is the options", async () => {
+    const ex = make(kind);
+    expect(await collect(ex.map("pow", [2, 3], [3, 2], { chunksize: 1 }))).toEqual([8, 9]);
+    expect(await collect(ex.map("pow", [2, 3], [3, 2], undefined))).toEqual([8, 9]);
+    expect(await collect(ex.map("echo", [1, 2], Object.assign(Object.create(null), { chunksize: 1 }) as never))).toEqual([1, 2]);
+    // A Map is iterable, so it is an input (its entries), not the options.
+    expect(await collect(ex.map("identity", [1], new Map([["k", 2]])))).toEqual([[1, ["k", 2]]]);
+    expect(() => ex.map("pow", [1, 2], 42 as never)).toThrow(/iterable 2 of 2: expected an iterable or async iterable of inputs, got number 42/);
+    expect(() => (ex.map as (fn: string) => unknown)("pow")).toThrow(/expected at least one iterable of inputs/);
+  });
+
+  it("starmap and mapUnordered still take one iterable: a second one where the options go is refused", () => {
+    const ex = make(kind);
+    expect(() => ex.mapUnordered("pow", [1, 2], new Set([2]) as never)).toThrow(/mapUnordered takes one iterable of inputs; map\(fn, xs, ys\) zips several/);
     expect(() => ex.starmap("pow", [[1, 2]], [[2, 2]] as never)).toThrow(/starmap takes one iterable whose items are argument arrays/);
     const { queued, running, completed, failed, cancelled } = ex.stats().tasks;
     expect(queued + running + completed + failed + cancelled).toBe(0);

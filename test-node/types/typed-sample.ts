@@ -44,6 +44,28 @@ async function iterate(ex: Executor<Tasks>): Promise<void> {
   ex.map("fib", ["one"]);
   // @ts-expect-error: starmap needs argument tuples
   ex.starmap("greet", [["a", "b"]]);
+  // Several iterables are zipped: one per parameter, each of that parameter's type.
+  for await (const s of ex.map("greet", ["a", "b"], [1, 2], { chunksize: 1 })) {
+    const x: string = s;
+    void x;
+  }
+  for await (const n of ex.map((x: number, y: number) => x * y, [1, 2], new Set([3, 4]))) {
+    const x: number = n;
+    void x;
+  }
+  // @ts-expect-error: the second iterable feeds the second parameter (a number)
+  ex.map("greet", ["a"], ["b"]);
+  // @ts-expect-error: a task of one parameter takes one iterable
+  ex.map("fib", [1], [2]);
+  // Events and timings.
+  ex.addEventListener("workerexit", (event) => {
+    const crashed: boolean = event.detail.crashed;
+    const code: number | null = event.detail.code;
+    void [crashed, code];
+  });
+  ex.addEventListener("workerstart", (event) => void (event.detail.pid ?? event.detail.threadId));
+  const p99: number = ex.stats().timings.run.p99;
+  void p99;
   const { done } = await wait([a, c]);
   void done;
 }

@@ -10,8 +10,8 @@
 import { randomUUID } from "node:crypto";
 import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import type { ExecutorStats, Future } from "isofutures";
-import type { Engine, EngineKit, EngineSettings } from "../../../src/pool/engine.js";
+import type { Future } from "isofutures";
+import type { Engine, EngineKit, EngineSettings, EngineStats } from "../../../src/pool/engine.js";
 import type { Task, TaskControls } from "../../../src/pool/task.js";
 import { KIND_STREAM, type WireError } from "../../../src/wire/protocol.js";
 import { controlChannel, unpack, type Outcome } from "./codec.js";
@@ -325,7 +325,7 @@ export class QueueEngine implements Engine {
 
   // ── reporting ───────────────────────────────────────────────────────────────────────────────
 
-  stats(): ExecutorStats {
+  stats(): EngineStats {
     if (!this.#closing && !this.#counting) {
       this.#counting = true;
       void this.#ready

@@ -7,6 +7,7 @@ import { Executor, UnsupportedError, type AnyTasks } from "isofutures";
 import { describe } from "../../../src/util/describe.js";
 import type { WorkerFactory } from "../../../src/pool/endpoint.js";
 import { findUnshareable } from "../../../src/shared/check.js";
+import { checkOptions } from "../../../src/util/options.js";
 import { resolveModule } from "../resolve.js";
 import { QueueEngine } from "./engine.js";
 
@@ -54,6 +55,7 @@ export interface QueueExecutorOptions {
 }
 
 const DEFAULT_MAX_WORKERS = 16;
+const OPTIONS = ["connection", "queue", "tasks", "defaultJobOptions", "allowFunctionSource", "maxWorkers", "reconnectWindow", "prefix", "signal"];
 
 /**
  * An executor whose tasks run on other machines: each task is a BullMQ job in Redis, run by a
@@ -75,6 +77,7 @@ export class QueueExecutor<M extends object = AnyTasks> extends Executor<M> {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`QueueExecutor(options): options must be an object such as { connection: "redis://127.0.0.1:6379", queue: "jobs" }, got ${describe(options)}`);
     }
+    checkOptions(options, OPTIONS, "QueueExecutor");
     const { queue, tasks, allowFunctionSource = false, reconnectWindow = 30_000, prefix = "bull" } = options;
     if (typeof queue !== "string" || queue === "" || queue.includes(":")) {
       throw new TypeError(`QueueExecutor: queue must be a non-empty name without ":", got ${describe(queue)}`);

@@ -7,7 +7,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MessageChannel, Worker } from "node:worker_threads";
@@ -29,6 +29,38 @@ const THREADS_ONLY: Record<string, string> = {
 };
 
 let current: Broker | undefined;
+
+/** A broker's directory: `isofutures-broker-<pid of its program>-<random>`. */
+const DIR_PREFIX = "isofutures-broker-";
+
+// A program killed by a signal leaves its broker's directory behind (no exit handler runs): the next
+// broker removes those whose program is gone.
+function removeStale(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir()).filter((n) => n.startsWith(DIR_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^isofutures-broker-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    try {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    } catch {
+      // another user's, or gone already
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
+}
 
 export class Broker {
   readonly address: string;
@@ -52,7 +84,8 @@ export class Broker {
   }
 
   private constructor() {
-    this.#dir = mkdtempSync(join(tmpdir(), "isofutures-")); // mode 0700: only this user's processes
+    removeStale();
+    this.#dir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`)); // mode 0700: only this user's processes
     this.address = process.platform === "win32" ? `\\\\?\\pipe\\isofutures-${randomBytes(12).toString("hex")}` : join(this.#dir, "broker.sock");
     this.#worker = new Worker(brokerThreadFile(), {
       workerData: { address: this.address, token: this.token, ring: this.#ring.buffer },

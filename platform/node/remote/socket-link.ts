@@ -19,7 +19,7 @@ import { ByteRing } from "./ring.js";
 import { Deque } from "../../../src/pool/scheduler/deque.js";
 import { linkThreadFile } from "./files.js";
 
-const RING_BYTES = 1 << 20;
+const RING_BYTES = 8 << 20;
 
 export class SocketLink implements Link {
   /** Requests keep their order on the connection, and a child reports a result only once they are done. */

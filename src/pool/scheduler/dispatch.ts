@@ -18,7 +18,7 @@
 import { WorkerCrashedError } from "../../futures/errors.js";
 import { OP_RUN, type FnDefWire } from "../../wire/protocol.js";
 import { watchAbort } from "../abort-watch.js";
-import type { Task, TaskControls } from "../task.js";
+import { Stamp, type Task, type TaskControls } from "../task.js";
 import { WorkerLifecycle } from "./lifecycle.js";
 import { now } from "./state.js";
 import { EMPTY, READY, STARTING, type WorkerSlot, cloneFailure, pushTask, wake } from "./worker-slot.js";
@@ -32,6 +32,13 @@ export abstract class Dispatch extends WorkerLifecycle {
       if (this.shuttingDown) this.closeIdle();
       return;
     }
+    this.handOut();
+    // Tasks left in the queue wait for a worker: `drain` is due once they have one.
+    if (this.queued > 0) this.waited = true;
+    else this.reportQuiet();
+  }
+
+  private handOut(): void {
     let idle = 0;
     let live = this.starting;
     for (const s of this.slots) {
@@ -83,6 +90,7 @@ export abstract class Dispatch extends WorkerLifecycle {
     s.batch = [];
     const defs = this.newDefs(s, tasks);
     const msg: unknown[] = [OP_RUN, defs ?? 0, s.nextSeq];
+    const time = new Stamp(now());
     let transfer: object[] | undefined;
     for (const t of tasks) {
       pushTask(msg, t);
@@ -96,11 +104,12 @@ export abstract class Dispatch extends WorkerLifecycle {
       return;
     }
     wake(s.ctl);
-    for (const t of tasks) this.started(s, t);
+    for (const t of tasks) this.started(s, t, time);
   }
 
   // The batch could not be cloned: send each task alone so that only the culprits fail.
   protected sendOneByOne(s: WorkerSlot, tasks: Task[]): void {
+    const time = new Stamp(now());
     for (const t of tasks) {
       const defs = this.newDefs(s, [t]);
       try {
@@ -111,7 +120,7 @@ export abstract class Dispatch extends WorkerLifecycle {
         continue;
       }
       wake(s.ctl);
-      this.started(s, t);
+      this.started(s, t, time);
     }
     if (s.inflight.size === 0) this.becameIdle(s);
   }
@@ -128,11 +137,13 @@ export abstract class Dispatch extends WorkerLifecycle {
     return defs;
   }
 
-  protected started(s: WorkerSlot, t: Task): void {
+  protected started(s: WorkerSlot, t: Task, time: Stamp): void {
     if (s.inflight.size === 0) {
-      s.markTime = now();
+      s.markTime = time.ms;
       this.hold(s, true);
     }
+    t.sent = time;
+    this.waitTimes.record(time.ms - t.queued.ms);
     t.seq = s.nextSeq++;
     t.slot = s;
     s.inflight.add(t);
@@ -145,6 +156,7 @@ export abstract class Dispatch extends WorkerLifecycle {
   }
 
   protected becameIdle(s: WorkerSlot): void {
+    this.reportQuiet();
     if (s.state !== READY) return;
     this.hold(s, false);
     s.idleSince = now();
@@ -203,8 +215,10 @@ export abstract class Dispatch extends WorkerLifecycle {
       }
       back.push(t);
     }
+    const time = new Stamp(now());
     for (let i = back.length - 1; i >= 0; i--) {
       const t = back[i] as Task;
+      t.queued = time;
       if (t.controls?.signal) this.listen(t, t.controls);
       this.queue.unshift(t);
       this.queued++;

@@ -13,7 +13,8 @@ import { encodeError } from "../../wire/error-codec.js";
 import { CTL_CLOSED, OP_ABORT } from "../../wire/protocol.js";
 import type { Task } from "../task.js";
 import { Results } from "./results.js";
-import { DEAD, EMPTY, STARTING, type ExitInfo, type WorkerSlot, describeExit, wake } from "./worker-slot.js";
+import { EVENT_BITS } from "../events.js";
+import { CLOSING, DEAD, EMPTY, STARTING, type ExitInfo, type WorkerSlot, describeExit, wake } from "./worker-slot.js";
 
 /** Consecutive workers dying before they are ready before the executor gives up. */
 const MAX_STARTUP_FAILURES = 3;
@@ -61,6 +62,13 @@ export abstract class Faults extends Results {
     this.alive--;
     if (s.closeTimer !== undefined) clearTimeout(s.closeTimer);
     const was = s.state;
+    const events = this.config.events;
+    if ((events.listening & EVENT_BITS.workerexit) !== 0) {
+      // Crashed: it ended without being asked (DEAD means the executor terminated it), or it was
+      // asked to close but died with tasks still to finish or of an error.
+      const crashed = s.fatal !== undefined || info.error !== undefined || (was !== DEAD && !(was === CLOSING && s.inflight.size === 0));
+      events.emit("workerexit", { name: s.name, code: info.code ?? null, signal: info.signal ?? null, crashed });
+    }
     if (was !== DEAD) {
       s.state = DEAD;
       this.remove(s);
@@ -96,7 +104,10 @@ export abstract class Faults extends Results {
       }
     }
     if (this.queued > 0) this.flush();
-    else if (!this.shuttingDown && this.liveCount() < this.config.minWorkers) this.spawn();
+    else {
+      if (!this.shuttingDown && this.liveCount() < this.config.minWorkers) this.spawn();
+      this.reportQuiet();
+    }
   }
 
   protected onTimeout(t: Task, timeout: number): void {
@@ -126,10 +137,19 @@ export abstract class Faults extends Results {
       const seq = other.seq;
       if (seq >= started) continue;
       s.inflight.delete(seq);
-      this.fail(other, new WorkerCrashedError(`worker "${s.name}" was stopped because another task it was running (${t.def.label}) ${why}; this task (${other.def.label}) was running alongside it`));
+      this.fail(
+        other,
+        new WorkerCrashedError(
+          `worker "${s.name}" was terminated to stop another task it was running (${t.def.label}): ${why}; ` +
+            `this task (${other.def.label}) was in the same worker and ended with it`,
+        ),
+      );
     }
     this.requeueFrom(s, 0);
     if (this.queued > 0) this.flush();
-    else if (!this.shuttingDown && this.liveCount() < this.config.minWorkers) this.spawn();
+    else {
+      if (!this.shuttingDown && this.liveCount() < this.config.minWorkers) this.spawn();
+      this.reportQuiet();
+    }
   }
 }

@@ -21,6 +21,7 @@ export abstract class WorkerLifecycle extends SchedulerState {
     const name = `${this.config.name}-${++this.spawned}`;
     const ctl = this.factory.sharedMemory ? new Int32Array(new SharedArrayBuffer(4 * CTL_LENGTH)) : null;
     const s = new WorkerSlot(name, ctl);
+    s.window = this.config.concurrency;
     try {
       s.endpoint = this.factory.spawn(
         { name, index: this.spawned },

@@ -12,6 +12,7 @@ import { decodeError } from "../../wire/error-codec.js";
 import { setException, setResult } from "../../futures/future.js";
 import { OP_FATAL, OP_INIT_FAILED, OP_READY, OP_RESULTS, ST_CHUNK_SHARED, ST_ERROR, ST_ITEM, ST_OK, ST_OK_SHARED, type WireError } from "../../wire/protocol.js";
 import type { Task } from "../task.js";
+import { EVENT_BITS, type WorkerStartDetail } from "../events.js";
 import { Dispatch } from "./dispatch.js";
 import { now } from "./state.js";
 import { DEAD, READY, STARTING, type WorkerSlot, chunkOutcome, messageOf } from "./worker-slot.js";
@@ -22,8 +23,15 @@ const MAX_WINDOW = 4096;
 const MAX_HELD_MS = 4;
 /** Tasks faster than this (ms, per task, including transport) widen the window. */
 const SHORT_TASK_MS = 0.25;
-/** Tasks slower than this shrink the window to 1. */
+/** Tasks slower than this shrink the window to its floor (`concurrentTasksPerWorker`, 1 by default). */
 const LONG_TASK_MS = 2;
+/**
+ * The window grows only if the oldest task settled was handed over less than this long ago (ms).
+ * Tasks running side by side in one worker (`concurrentTasksPerWorker`) end close together, so the
+ * pace between two result messages can look quick after long tasks: their age tells the truth.
+ * A full window of quick tasks is at most MAX_HELD_MS old when it comes back.
+ */
+const MAX_AGE_TO_GROW_MS = 2 * MAX_HELD_MS;
 
 export abstract class Results extends Dispatch {
   protected onMessage(s: WorkerSlot, msg: unknown[]): void {
@@ -38,6 +46,7 @@ export abstract class Results extends Dispatch {
         this.starting--;
         this.startupFailures = 0;
         s.idleSince = now();
+        if ((this.config.events.listening & EVENT_BITS.workerstart) !== 0) this.config.events.emit("workerstart", startDetail(s));
         if (this.queued > 0) this.flush();
         if (s.inflight.size === 0) this.becameIdle(s);
         return;
@@ -62,6 +71,9 @@ export abstract class Results extends Dispatch {
   protected onResults(s: WorkerSlot, msg: unknown[]): void {
     const n = msg.length;
     const done = this.scratch;
+    const time = now();
+    const runTimes = this.runTimes;
+    let oldest = time;
     for (let i = 1; i < n; i += 3) {
       const t = s.inflight.get(msg[i] as number);
       if (t === undefined) continue;
@@ -72,10 +84,13 @@ export abstract class Results extends Dispatch {
       }
       s.inflight.delete(t.seq);
       if (t.escalating) s.stopping--;
+      const sentAt = t.sent.ms;
+      if (sentAt < oldest) oldest = sentAt;
+      if (!t.stopping) runTimes.record(time - sentAt);
       done.push(t, i);
     }
     if (done.length === 0) return;
-    this.adapt(s, done.length / 2);
+    this.adapt(s, done.length / 2, time, time - oldest);
     // Refill first, settle after: the worker runs its next batch while this thread settles futures.
     if (this.queued > 0) this.flush();
     this.scratch = [];
@@ -86,18 +101,17 @@ export abstract class Results extends Dispatch {
     if (s.inflight.size === 0) this.becameIdle(s);
   }
 
-  // Credit window: widen while tasks are quick, back to 1 when one runs long.
-  protected adapt(s: WorkerSlot, settled: number): void {
-    const t = now();
-    const perTask = (t - s.markTime) / settled;
-    s.markTime = t;
+  // Credit window: widen while tasks are quick, back to its floor when one runs long.
+  protected adapt(s: WorkerSlot, settled: number, time: number, oldestAge: number): void {
+    const perTask = (time - s.markTime) / settled;
+    s.markTime = time;
     if (perTask < SHORT_TASK_MS) {
       // Grow (×4 for tiny tasks, else ×2) while the work a worker holds stays short enough to
       // share out again quickly.
       const grown = Math.min(MAX_WINDOW, s.window * (perTask < SHORT_TASK_MS / 8 ? 4 : 2));
-      if (grown * perTask <= MAX_HELD_MS) s.window = grown;
+      if (grown * perTask <= MAX_HELD_MS && oldestAge <= MAX_AGE_TO_GROW_MS) s.window = grown;
     } else if (perTask > LONG_TASK_MS) {
-      s.window = 1;
+      s.window = this.config.concurrency;
     }
   }
 
@@ -163,4 +177,10 @@ function reviveOne(value: unknown): unknown {
   const box = [value];
   reviveShared(box);
   return box[0];
+}
+
+/** `workerstart`'s detail: the worker's name, and its pid or thread id where the platform has one. */
+function startDetail(s: WorkerSlot): WorkerStartDetail {
+  const { pid, threadId } = s.endpoint;
+  return { name: s.name, ...(pid === undefined ? {} : { pid }), ...(threadId === undefined ? {} : { threadId }) };
 }

@@ -23,9 +23,9 @@ import { forceCancel } from "../../futures/future.js";
 import { OP_CREDIT } from "../../wire/protocol.js";
 import type { Engine, ExecutorStats, SchedulerMaker } from "../engine.js";
 import type { Endpoint, WorkerFactory } from "../endpoint.js";
-import type { Task } from "../task.js";
+import { Stamp, type Task } from "../task.js";
 import { Faults, NO_ERROR } from "./faults.js";
-import type { SchedulerConfig } from "./state.js";
+import { now, type SchedulerConfig } from "./state.js";
 import { DEAD, EMPTY, READY, STARTING, type WorkerSlot, wake } from "./worker-slot.js";
 
 export type { SchedulerConfig } from "./state.js";
@@ -42,14 +42,18 @@ export class Scheduler extends Faults implements Engine {
     this.queued++;
     if (!this.flushQueued) {
       this.flushQueued = true;
+      this.quiet = false;
+      this.turn = new Stamp(now());
       queueMicrotask(this.flushNow);
     }
+    task.queued = this.turn;
   }
 
   /** FutureOwner: a pending future (hence a queued task) was cancelled. */
   onCancel(): void {
     this.queued--;
     this.cancelled++;
+    if (this.queued === 0) this.reportQuiet();
   }
 
   /** A task's signal fired: cancel it if pending, stop it if running. */
@@ -155,6 +159,7 @@ export class Scheduler extends Faults implements Engine {
         failed: this.failed,
         cancelled: this.cancelled,
       },
+      timings: { wait: this.waitTimes.summary(), run: this.runTimes.summary() },
     };
   }
 

@@ -20,7 +20,9 @@ import type { BrokenExecutorError } from "../../futures/errors.js";
 import { setException, setRunning } from "../../futures/future.js";
 import type { WorkerInit } from "../../wire/protocol.js";
 import type { WorkerFactory } from "../endpoint.js";
-import type { Task } from "../task.js";
+import { EVENT_BITS, NO_DETAIL, type ExecutorEvents } from "../events.js";
+import { TimingRing } from "../timings.js";
+import { Stamp, type Task } from "../task.js";
 import { Deque } from "./deque.js";
 import { READY, STARTING, type ExitInfo, type WorkerSlot } from "./worker-slot.js";
 
@@ -32,6 +34,10 @@ export interface SchedulerConfig {
   minWorkers: number;
   maxTasksPerWorker: number;
   idleTimeout: number;
+  /** Tasks a worker may hold however long they run (`concurrentTasksPerWorker`): its smallest credit window. */
+  concurrency: number;
+  /** Where the executor's events go. */
+  events: ExecutorEvents;
   name: string;
   tasks: string | null;
   initializer: WorkerInit["initializer"];
@@ -59,6 +65,12 @@ export abstract class SchedulerState {
   protected readonly flushNow = () => this.flush();
   /** Reused buffer of [task, index, task, index…] while a results message is handled. */
   protected scratch: (Task | number)[] = [];
+  /** The clock read by the first submit of this turn: every task submitted in it was queued then. */
+  protected turn: Stamp = new Stamp(0);
+  protected readonly waitTimes = new TimingRing();
+  protected readonly runTimes = new TimingRing();
+  /** `idle` was reported and nothing was submitted since. */
+  protected quiet = true;
 
   protected sweepTimer: Timer | undefined = undefined;
   protected completed = 0;
@@ -145,6 +157,29 @@ export abstract class SchedulerState {
     const i = this.slots.indexOf(s);
     if (i >= 0) this.slots.splice(i, 1);
   }
+
+  /**
+   * Reports `drain` (nothing waits for a worker) and `idle` (nothing queued or running either) to
+   * whoever listens; a field read when nobody does. Called where the queue empties or a worker's
+   * last task ends.
+   */
+  protected reportQuiet(): void {
+    const events = this.config.events;
+    const listening = events.listening;
+    if (listening === 0 || this.queued !== 0 || this.terminated) return;
+    if ((listening & EVENT_BITS.drain) !== 0 && this.waited) {
+      this.waited = false;
+      events.emit("drain", NO_DETAIL);
+    }
+    if ((listening & EVENT_BITS.idle) !== 0 && !this.quiet) {
+      for (const s of this.slots) if (s.inflight.size > 0) return;
+      this.quiet = true;
+      events.emit("idle", NO_DETAIL);
+    }
+  }
+
+  /** A task waited for a worker since `drain` was last reported. */
+  protected waited = false;
 
   protected checkClosed(): void {
     if (this.shuttingDown && this.alive === 0 && this.queued === 0 && this.reviving === 0) {
