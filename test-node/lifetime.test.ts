@@ -31,7 +31,8 @@ describe("a program that only waits", () => {
 describe("the executor contract under node:test, inside describe", () => {
   it("every test passes and the program ends by itself", async () => {
     const file = fileURLToPath(new URL("node-test-contract.mjs", PROGRAMS));
-    for (const args of [[file], ["--test", file]]) {
+    // TAP on every Node (24 reports in its "spec" format by default).
+    for (const args of [["--test-reporter=tap", file], ["--test", "--test-reporter=tap", file]]) {
       const r = await runNode(args, { timeout: 60_000 });
       if (/not ok/.test(r.stdout)) expect.fail(`${args.join(" ")}:\n${r.stdout}\n${r.stderr}`);
       expect(r.stdout).toMatch(/^# pass 17$/m);
