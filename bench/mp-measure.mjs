@@ -34,12 +34,15 @@ const scenarios = {
   },
   // sets/s on a Manager dict, from the main program (each awaited)
   async managerDictSet() {
-    const n = 20_000 / scale;
+    const n = 100_000 / scale;
     const manager = track(new Manager());
     const d = manager.dict();
-    for (let i = 0; i < 200; i++) await d.set(i, i);
+    for (let i = 0; i < 2000; i++) await d.set(i, i);
     const t0 = now();
     for (let i = 0; i < n; i++) await d.set(i, i);
+    // A set returns before the broker has it (the order is kept): a read after the last one is
+    // answered only once every set is in, so the time counts sets done, as Python's does.
+    if ((await d.size()) < n) throw new Error("sets missing");
     return n / (now() - t0) * 1000;
   },
   // acquire+release pairs/s, the main program and a child contending for one Lock
