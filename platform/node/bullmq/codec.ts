@@ -34,6 +34,11 @@ export interface JobData {
   m?: string;
   /** A stream task: where its values go, `[values stream key, state key]` (see {@link streamKeys}). */
   s?: [string, string];
+  /**
+   * 1: the executor removes the finished job once it has read its outcome (see cleanup.ts), so a
+   * job it let go (asked to stop, or a stream nobody reads) is removed by its worker when it ends.
+   */
+  rm?: 1;
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import type { ConnectionOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
+import { trimmedPast } from "./catch-up.js";
 
 /** A connection of our own, from BullMQ-style connection options (or a copy of a given client). */
 export function connect(connection: ConnectionOptions): Redis {
@@ -32,6 +33,10 @@ export interface ReaderSink {
   values(entries: Entries, lastId: string): void;
   /** Events of the queue (BullMQ's fields: `event`, `jobId`, `returnvalue`, `failedReason`…). */
   event(fields: Record<string, string>): void;
+  /** The event stream was trimmed past the last event read: events may have been missed. */
+  trimmed(): void;
+  /** A read is over (with or without data) and what it brought is handed over. */
+  afterRead(): void;
   /** Whether to read on (the executor is open, or jobs are still out). */
   wanted(): boolean;
 }
@@ -40,30 +45,47 @@ export interface ReaderSink {
  * Reads the queue's event stream and the executor's stream of values with one blocking `XREAD`
  * on two fixed keys. Values are handed over before events of the same read: a worker writes a
  * stream's values before it ends the job, so a stream's end never overtakes its last values.
+ * An `XINFO STREAM` sent with each read waits behind it on this connection, so it shows the
+ * stream's head right after the read: whether entries were trimmed before they were read.
  */
 export async function readEvents(reader: Redis, eventsKey: string, valuesKey: string, since: string, sink: ReaderSink): Promise<void> {
   let eventsId = since;
   let valuesId = "0-0";
+  let existed = false;
   while (sink.wanted()) {
+    const before = eventsId;
     let data: [string, Entries][] | null;
+    let info: unknown[] | null | undefined;
     try {
-      data = (await reader.xread("BLOCK", 2000, "STREAMS", eventsKey, valuesKey, eventsId, valuesId)) as typeof data;
+      const read = reader.xread("BLOCK", 2000, "STREAMS", eventsKey, valuesKey, eventsId, valuesId) as Promise<typeof data>;
+      const head = reader.xinfo("STREAM", eventsKey).then(
+        (reply) => reply as unknown[],
+        (error: unknown) => (/no such key/i.test(String((error as Error)?.message)) ? null : undefined),
+      );
+      data = await read;
+      info = await head;
     } catch {
       if (reader.status === "end") return;
       await new Promise((r) => setTimeout(r, 100));
       continue;
     }
-    if (data === null) continue;
-    const values = data.find(([key]) => key === valuesKey)?.[1];
-    if (values !== undefined && values.length > 0) {
-      valuesId = values[values.length - 1]![0];
-      sink.values(values, valuesId);
+    if (data !== null) {
+      const values = data.find(([key]) => key === valuesKey)?.[1];
+      if (values !== undefined && values.length > 0) {
+        valuesId = values[values.length - 1]![0];
+        sink.values(values, valuesId);
+      }
+      const events = data.find(([key]) => key === eventsKey)?.[1] ?? [];
+      for (const [entryId, fields] of events) {
+        eventsId = entryId;
+        sink.event(fieldsOf(fields));
+      }
     }
-    const events = data.find(([key]) => key === eventsKey)?.[1] ?? [];
-    for (const [entryId, fields] of events) {
-      eventsId = entryId;
-      sink.event(fieldsOf(fields));
+    if (info !== undefined) {
+      if (trimmedPast(info, before, existed)) sink.trimmed();
+      existed = info !== null;
     }
+    sink.afterRead();
   }
 }
 

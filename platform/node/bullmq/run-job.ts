@@ -39,6 +39,7 @@ export function jobProcessor(ctx: JobContext): (job: Job) => Promise<JobReturn> 
       return await run(job, stop);
     } finally {
       ctx.stops.end(job.id!);
+      if (stop.aborted) nobodyReads(job);
     }
   };
 
@@ -53,7 +54,7 @@ export function jobProcessor(ctx: JobContext): (job: Job) => Promise<JobReturn> 
     // Only the pool's tasks get their signal up front; a call here makes it when it asks.
     const controls = () => ({ ...(data.t === undefined ? {} : { timeout: data.t }), signal: stop.signal() });
     if (data.k === KIND_STREAM && data.s !== undefined) {
-      return result(await runStreamJob(ctx.redis, ctx.credits, ctx.pool, { id: job.id!, keys: data.s, fn, args, controls: controls() }));
+      return result(await runStreamJob(ctx.redis, ctx.credits, ctx.pool, { id: job.id!, keys: data.s, fn, args, controls: controls(), letGo: () => nobodyReads(job) }));
     }
     const key = `${data.fn[0]}:${data.fn[1]}`;
     const chunk = data.k === KIND_MAP || data.k === KIND_STARMAP;
@@ -71,6 +72,16 @@ export function jobProcessor(ctx: JobContext): (job: Job) => Promise<JobReturn> 
     ctx.router.recordPool(key, performance.now() - t0, calls.length, inFlight, ctx.pool.maxWorkers);
     return result(chunk ? chunkOutcome(settled) : callOutcome(settled[0]!, job, stop));
   }
+}
+
+/**
+ * The executor let go of this job (asked to stop it, or stopped reading its stream): nobody will
+ * read its outcome, so, where the executor removes finished jobs itself, it leaves Redis as it ends.
+ */
+function nobodyReads(job: Job): void {
+  if ((job.data as JobData | undefined)?.rm !== 1) return;
+  job.opts.removeOnComplete = true;
+  job.opts.removeOnFail = true;
 }
 
 function callOutcome(s: PromiseSettledResult<unknown>, job: Job, stop: JobStop): Outcome {

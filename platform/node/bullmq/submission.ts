@@ -8,6 +8,7 @@ import type { JobsOptions, Queue } from "bullmq";
 import type { Task } from "../../../src/pool/task.js";
 import { DEF_EXPORT, DEF_REF, DEF_SOURCE } from "../../../src/wire/protocol.js";
 import { JOB_FORMAT, pack, plainValues, type JobData } from "./codec.js";
+import type { QueueJob } from "./job-table.js";
 
 export interface JobEntry {
   name: string;
@@ -50,27 +51,47 @@ export function jobOf(task: Task, tasks: string | undefined): { name: string; da
 
 /** The jobs of one event-loop turn go to Redis together (one pipelined `addBulk`). */
 export class JobBatcher {
-  #next: { entries: JobEntry[]; sent: Promise<unknown> } | undefined;
+  #next: { entries: JobEntry[]; jobs: QueueJob[]; sent: Promise<boolean> } | undefined;
   readonly #queue: Queue;
   /** Resolves once the engine may write (its event reader has its starting point). */
   readonly #ready: Promise<void>;
+  readonly #refused: (job: QueueJob, error: unknown) => void;
 
-  constructor(queue: Queue, ready: Promise<void>) {
+  /** `refused`: a job of a batch that could not get to Redis. */
+  constructor(queue: Queue, ready: Promise<void>, refused: (job: QueueJob, error: unknown) => void) {
     this.#queue = queue;
     this.#ready = ready;
+    this.#refused = refused;
   }
 
-  /** Resolves once the entry's batch is in Redis; rejects if it could not get there. */
-  add(entry: JobEntry): Promise<unknown> {
+  /**
+   * Resolves to true once the job's batch is in Redis (the job is then marked `inRedis`), false
+   * if it could not get there (each of its jobs is then `refused`). One promise per batch.
+   */
+  add(entry: JobEntry, job: QueueJob): Promise<boolean> {
     if (this.#next === undefined) {
       const entries: JobEntry[] = [];
-      const sent = this.#ready.then(() => {
-        this.#next = undefined;
-        return this.#queue.addBulk(entries);
-      });
-      this.#next = { entries, sent };
+      const jobs: QueueJob[] = [];
+      const sent = this.#ready
+        .then(() => {
+          this.#next = undefined;
+          return this.#queue.addBulk(entries);
+        })
+        .then(
+          () => {
+            for (const j of jobs) j.inRedis = true;
+            return true;
+          },
+          (error: unknown) => {
+            if (this.#next?.jobs === jobs) this.#next = undefined;
+            for (const j of jobs) this.#refused(j, error);
+            return false;
+          },
+        );
+      this.#next = { entries, jobs, sent };
     }
     this.#next.entries.push(entry);
+    this.#next.jobs.push(job);
     return this.#next.sent;
   }
 }
