@@ -16,6 +16,8 @@ import { jobProcessor } from "./run-job.js";
 import { JobStops } from "./job-stops.js";
 import { StreamCredits } from "./stream-job.js";
 
+const DEFAULT_CANCEL_GRACE = 1000;
+
 export interface QueueWorkerOptions {
   connection: ConnectionOptions;
   queue: string;
@@ -30,6 +32,14 @@ export interface QueueWorkerOptions {
   threads?: number | undefined;
   /** Run tasks in child processes instead of worker threads. */
   processes?: boolean | undefined;
+  /**
+   * ms a task asked to stop (its timeout passed, its signal fired, its stream was let go) may take
+   * to end — its generator's `finally` to run — before its pool worker is terminated. Longer than
+   * the local pools' 50 ms: on a busy worker machine the stop request itself can take that long to
+   * reach the pool's thread, and a thread terminated first never runs the generator's `finally`.
+   * @defaultValue `1000`
+   */
+  cancelGrace?: number | undefined;
   /** Never run tasks on the worker's own thread, however short. @defaultValue `false` */
   poolOnly?: boolean | undefined;
   allowFunctionSource?: boolean | undefined;
@@ -56,9 +66,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const prefix = options.prefix ?? "bull";
   const tasksUrl = options.tasks === undefined ? undefined : toUrl(options.tasks);
   const size = options.threads ?? cpuCount();
-  const pool: Executor = options.processes
-    ? new ProcessPoolExecutor({ maxWorkers: size, tasks: tasksUrl })
-    : new ThreadPoolExecutor({ maxWorkers: size, tasks: tasksUrl });
+  const poolOptions = { maxWorkers: size, tasks: tasksUrl, cancelGrace: options.cancelGrace ?? DEFAULT_CANCEL_GRACE };
+  const pool: Executor = options.processes ? new ProcessPoolExecutor(poolOptions) : new ThreadPoolExecutor(poolOptions);
   const concurrency = options.concurrency ?? 2 * pool.maxWorkers;
   const router = new TaskRouter(options.poolOnly !== true);
   const redis = duplicate(options.connection);
