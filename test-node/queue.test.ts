@@ -211,8 +211,10 @@ describe("QueueExecutor: the executor's semantics through Redis", () => {
     const after = ex.stats().tasks;
     expect(after.completed - before.completed).toBe(20);
     expect(after.running + after.queued).toBe(0);
+    // Finished jobs leave Redis in batches, within milliseconds of their outcome being read.
     const queue = new Queue(q, { connection: { host: "127.0.0.1", port: redis.port } });
-    const counts = await queue.getJobCounts("completed", "failed", "waiting", "active");
+    let counts: Record<string, number> = {};
+    await until(async () => (counts = await queue.getJobCounts("completed", "failed", "waiting", "active")).completed === 0, "the finished jobs to leave Redis", 5000);
     await queue.close();
     expect(counts).toEqual({ completed: 0, failed: 0, waiting: 0, active: 0 });
   });

@@ -5,7 +5,7 @@
  * can push a `completed` event out before the executor reads it, and the outcome would be gone.
  * So, by default, jobs are kept when they end (BullMQ's `{ age }` as a backstop for an executor
  * that died) and the executor removes each once it has its outcome — from the event, or from the
- * job itself when the event was lost (catch-up.ts) — all of one turn in one script call.
+ * job itself when the event was lost (catch-up.ts) — in batches, one script call each.
  * @internal
  * @module
  */
@@ -19,24 +19,32 @@ import type { PendingWrites } from "./connections.js";
  */
 export const KEEP_UNREAD_S = 3600;
 
-/** Ids per script call (Lua's stack and the reply stay small). */
+/** Ids per script call, at most (Lua's stack and the reply stay small). */
 const CHUNK = 2000;
+/**
+ * A batch goes once it has this many ids, or {@link FLUSH_MS} after its first: one script call
+ * per read would cost a command per job or two at the rate of tiny tasks.
+ */
+const BATCH = 256;
+const FLUSH_MS = 10;
 
-// KEYS: completed, failed; ARGV: the queue's key prefix, then job ids. A job is deleted only if it
-// is in one of the finished sets: a job that runs again (someone retried it) is left alone. The
-// keys deleted are those BullMQ's removeOnComplete deletes (removeJobKeys).
-const REMOVE = `local n = 0
-for i = 2, #ARGV do
+// KEYS: completed, failed; ARGV: the queue's key prefix, the number c of completed jobs, their
+// ids, then the failed jobs' ids. A job is deleted only if it is still in its finished set: a
+// job that runs again (someone retried it) is left alone. Its keys are those BullMQ's
+// removeOnComplete deletes (removeJobKeys) but the four of job flows, which these jobs are not.
+const REMOVE = `local c = tonumber(ARGV[2]) + 2
+local n = 0
+for i = 3, #ARGV do
   local id = ARGV[i]
-  if redis.call('ZREM', KEYS[1], id) + redis.call('ZREM', KEYS[2], id) > 0 then
+  if redis.call('ZREM', i <= c and KEYS[1] or KEYS[2], id) == 1 then
     local k = ARGV[1] .. id
-    redis.call('DEL', k, k .. ':logs', k .. ':dependencies', k .. ':processed', k .. ':failed', k .. ':unsuccessful')
+    redis.call('DEL', k, k .. ':logs')
     n = n + 1
   end
 end
 return n`;
 
-type Remover = Redis & { isofuturesRemoveFinished(completed: string, failed: string, prefix: string, ...ids: string[]): Promise<number> };
+type Remover = Redis & { isofuturesRemoveFinished(completed: string, failed: string, prefix: string, c: number, ...ids: string[]): Promise<number> };
 
 /** Which finished jobs the executor removes itself, and the options its jobs are added with. */
 export interface RemovalPolicy {
@@ -59,13 +67,14 @@ export function removalPolicy(options: JobsOptions): RemovalPolicy {
   return { completed, failed, jobOptions };
 }
 
-/** Removes finished jobs, batched per turn. */
+/** Removes finished jobs, in batches. */
 export class FinishedJobs {
   readonly #redis: Remover;
   readonly #writes: PendingWrites;
-  readonly #keys: [string, string, string];
-  #ids: string[] = [];
-  #scheduled = false;
+  readonly #keys: [completed: string, failed: string, prefix: string];
+  #completed: string[] = [];
+  #failed: string[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** `queueKey`: `<prefix>:<queue>`. */
   constructor(redis: Redis, writes: PendingWrites, queueKey: string) {
@@ -77,25 +86,28 @@ export class FinishedJobs {
     this.#keys = [`${queueKey}:completed`, `${queueKey}:failed`, `${queueKey}:`];
   }
 
-  /** Job `id` has ended and its outcome is read: it goes with this turn's batch. */
-  remove(id: string): void {
-    this.#ids.push(id);
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      queueMicrotask(() => this.flush());
+  /** Job `id` has ended (completed, or failed for BullMQ) and its outcome is read: it leaves Redis. */
+  remove(id: string, failed = false): void {
+    (failed ? this.#failed : this.#completed).push(id);
+    if (this.#completed.length + this.#failed.length >= BATCH) this.flush();
+    else if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => this.flush(), FLUSH_MS);
+      this.#timer.unref?.();
     }
   }
 
-  /** Sends what is gathered now (the reader calls it after each read, before futures' callbacks run). */
+  /** Sends what is gathered (also on close). */
   flush(): void {
-    this.#scheduled = false;
-    const ids = this.#ids;
-    if (ids.length === 0) return;
-    this.#ids = [];
-    const [completed, failed, prefix] = this.#keys;
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = i === 0 && ids.length <= CHUNK ? ids : ids.slice(i, i + CHUNK);
-      this.#writes.track(this.#redis.isofuturesRemoveFinished(completed, failed, prefix, ...chunk));
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const [completedKey, failedKey, prefix] = this.#keys;
+    for (const [ids, failed] of [[this.#completed, false], [this.#failed, true]] as const) {
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.length <= CHUNK ? ids : ids.slice(i, i + CHUNK);
+        this.#writes.track(this.#redis.isofuturesRemoveFinished(completedKey, failedKey, prefix, failed ? 0 : chunk.length, ...chunk));
+      }
     }
+    this.#completed = [];
+    this.#failed = [];
   }
 }

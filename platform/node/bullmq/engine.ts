@@ -8,7 +8,7 @@
  * @internal
  * @module
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ExecutorStats, Future } from "isofutures";
@@ -18,7 +18,7 @@ import { KIND_STREAM, type WireError } from "../../../src/wire/protocol.js";
 import { CatchUp } from "./catch-up.js";
 import { FinishedJobs, removalPolicy, type RemovalPolicy } from "./cleanup.js";
 import { controlChannel, unpack, type Outcome } from "./codec.js";
-import { PendingWrites, connect, readEvents } from "./connections.js";
+import { PendingWrites, connect, fieldsOf, readEvents } from "./connections.js";
 import { JobTable, type QueueJob } from "./job-table.js";
 import { watchOutages } from "./recovery.js";
 import { StopRequests } from "./stops.js";
@@ -65,6 +65,13 @@ export class QueueEngine implements Engine {
   #cancelled = 0;
   #workers = 0;
   #closing = false;
+  /**
+   * Job ids: 72 random bits of this executor (base64url, never a number, as BullMQ requires of
+   * custom ids) and a counter. A job's id is written a dozen times per job (keys, events, lists):
+   * half a UUID's length is a measurable share of a tiny task's bytes.
+   */
+  readonly #idTag = randomBytes(9).toString("base64url");
+  #idNext = 0;
   #closed: Promise<void> | undefined;
   #drained: (() => void) | undefined;
 
@@ -122,29 +129,23 @@ export class QueueEngine implements Engine {
       values: (entries, lastId) => this.#streams.deliver(entries, lastId, (id) => this.#jobs.get(id)),
       event: (e) => this.#onEvent(e),
       trimmed: () => this.#catchUp.trimmed(),
-      afterRead: () => {
-        this.#finished.flush();
-        this.#catchUp.afterRead();
-      },
+      afterRead: () => this.#catchUp.afterRead(),
       wanted: () => !this.#closing || this.#jobs.size > 0,
     });
   }
 
-  #onEvent(e: Record<string, string>): void {
+  // Four events per job, two of them wanted: the others (added, waiting, drained…) are skipped on
+  // their name, which BullMQ writes first, before any object is made of their fields.
+  #onEvent(fields: string[]): void {
+    const name = fields[0] === "event" ? fields[1] : fieldsOf(fields).event;
+    if (name !== "active" && name !== "completed" && name !== "failed" && name !== "removed") return;
+    const e = fieldsOf(fields);
     const id = e.jobId;
     if (id === undefined) return;
-    switch (e.event) {
-      case "active":
-        return this.#onActive(id);
-      case "completed":
-        return this.#onCompleted(id, e.returnvalue);
-      case "failed":
-        return this.#onFailed(id, e.failedReason ?? "no reason given");
-      case "removed":
-        return this.#onRemoved(id);
-      default:
-        return;
-    }
+    if (name === "active") this.#onActive(id);
+    else if (name === "completed") this.#onCompleted(id, e.returnvalue);
+    else if (name === "failed") this.#onFailed(id, e.failedReason ?? "no reason given");
+    else this.#onRemoved(id);
   }
 
   // ── submission ──────────────────────────────────────────────────────────────────────────────
@@ -157,7 +158,7 @@ export class QueueEngine implements Engine {
       this.#failed++;
       return;
     }
-    const job: QueueJob = { task, id: randomUUID(), added: Promise.resolve(false) };
+    const job: QueueJob = { task, id: this.#idTag + (this.#idNext++).toString(36), added: Promise.resolve(false) };
     this.#jobs.add(job);
     if ((task.code & 3) === KIND_STREAM) made.data.s = this.#streams.open(job);
     if (this.#policy.completed || this.#policy.failed) made.data.rm = 1;
@@ -188,15 +189,11 @@ export class QueueEngine implements Engine {
     const job = this.#jobs.get(id);
     if (!job || job.task.future.done()) return this.#ended(id, this.#policy.completed);
     if (this.#policy.completed) this.#finished.remove(id);
-    let returned: unknown;
-    try {
-      returned = JSON.parse(text ?? "null");
-    } catch {
-      returned = text;
-    }
-    if (typeof returned === "object" && returned !== null && "j" in returned) return this.#succeed(job, returned.j);
+    let returned: unknown = text;
     let outcome: Outcome;
     try {
+      returned = JSON.parse(text ?? "null");
+      if (typeof returned !== "object" || returned === null) return this.#succeed(job, returned); // a plain value, as it is
       outcome = unpack((returned as { r: string }).r) as Outcome;
     } catch (error) {
       return this.#fail(
@@ -215,8 +212,8 @@ export class QueueEngine implements Engine {
 
   #onFailed(id: string, reason: string): void {
     const job = this.#jobs.get(id);
-    if (!job || job.task.future.done()) return this.#ended(id, this.#policy.failed);
-    if (this.#policy.failed) this.#finished.remove(id);
+    if (!job || job.task.future.done()) return this.#ended(id, this.#policy.failed, true);
+    if (this.#policy.failed) this.#finished.remove(id, true);
     const { WorkerCrashedError } = this.#kit.errors;
     this.#fail(job, new WorkerCrashedError(`the job of ${job.task.def.label} failed in queue "${this.#o.queue}": ${reason}`));
   }
@@ -254,8 +251,8 @@ export class QueueEngine implements Engine {
   }
 
   /** A job nobody waits for ended: the executor removes it if it let it go (its worker may not have). */
-  #ended(id: string, remove: boolean): void {
-    if (this.#released.delete(id) && remove) this.#finished.remove(id);
+  #ended(id: string, remove: boolean, failed = false): void {
+    if (this.#released.delete(id) && remove) this.#finished.remove(id, failed);
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import type { JobsOptions, Queue } from "bullmq";
 import type { Task } from "../../../src/pool/task.js";
-import { DEF_EXPORT, DEF_REF, DEF_SOURCE } from "../../../src/wire/protocol.js";
+import { DEF_EXPORT, DEF_REF, DEF_SOURCE, KIND_CALL } from "../../../src/wire/protocol.js";
 import { JOB_FORMAT, pack, plainValues, type JobData } from "./codec.js";
 import type { QueueJob } from "./job-table.js";
 
@@ -42,7 +42,10 @@ export function jobOf(task: Task, tasks: string | undefined): { name: string; da
       `the arguments of ${task.def.label} cannot be sent through the queue: ${(error as Error).message}. Send structured-cloneable data (no functions, symbols or class instances with methods)`,
     );
   }
-  const data: JobData = a === undefined ? { v: JOB_FORMAT, fn: [defKind, text], k: task.code & 3, j: task.payload } : { v: JOB_FORMAT, fn: [defKind, text], k: task.code & 3, a };
+  const data: JobData = a === undefined ? { v: JOB_FORMAT, j: task.payload } : { v: JOB_FORMAT, a };
+  if (defKind !== DEF_EXPORT) data.fn = [defKind, text];
+  const kind = task.code & 3;
+  if (kind !== KIND_CALL) data.k = kind;
   const timeout = task.controls?.timeout;
   if (timeout !== undefined) data.t = timeout;
   if (tasks !== undefined) data.m = tasks;
