@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { Worker as BullWorker, type ConnectionOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import { ProcessPoolExecutor, ThreadPoolExecutor, cpuCount, type Executor } from "isofutures";
-import { controlChannel } from "./codec.js";
+import { controlChannel, type JobReturn } from "./codec.js";
 import { TaskRouter } from "./fast-path.js";
 import { jobProcessor } from "./run-job.js";
 import { JobStops } from "./job-stops.js";
@@ -79,13 +79,21 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const worker = new BullWorker(
     options.queue,
     // Two parameters: BullMQ then makes no AbortController per job (JobStops makes signals on demand).
-    async (job) => {
+    (job) => {
       active++;
+      let r: ReturnType<typeof runJob>;
       try {
-        return await runJob(job);
-      } finally {
+        r = runJob(job);
+      } catch (error) {
         active--;
+        throw error;
       }
+      if (!(r instanceof Promise)) {
+        active--;
+        // BullMQ awaits what the processor returns: a value as it is spares a promise per job.
+        return r as unknown as Promise<JobReturn>;
+      }
+      return r.finally(() => active--);
     },
     {
       connection: options.connection,

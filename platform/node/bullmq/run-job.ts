@@ -12,7 +12,7 @@ import { taskRef, type Executor } from "isofutures";
 import { encodeError } from "../../../src/wire/error-codec.js";
 import { DEF_EXPORT, DEF_SOURCE, KIND_CALL, KIND_MAP, KIND_STARMAP, KIND_STREAM, type WireError } from "../../../src/wire/protocol.js";
 import { JOB_FORMAT, argsOf, pack, plain, type JobData, type JobReturn, type Outcome } from "./codec.js";
-import type { TaskRouter } from "./fast-path.js";
+import type { Settled, TaskRouter } from "./fast-path.js";
 import type { JobStop, JobStops } from "./job-stops.js";
 import { runStreamJob, type StreamCredits } from "./stream-job.js";
 
@@ -28,22 +28,37 @@ export interface JobContext {
   allowFunctionSource: boolean;
 }
 
-/** BullMQ's processor for a worker. */
-export function jobProcessor(ctx: JobContext): (job: Job) => Promise<JobReturn> {
+/**
+ * BullMQ's processor for a worker. A tiny task run on this thread is done without a promise of
+ * ours (BullMQ awaits whatever comes back): at thousands of jobs a second, each promise and
+ * microtask per job is a visible share of the worker's time.
+ */
+export function jobProcessor(ctx: JobContext): (job: Job) => JobReturn | Promise<JobReturn> {
   const target = targets(ctx);
   /** Calls on the pool now (the fast path shares a call's elapsed time among them). */
   let poolCalls = 0;
-  return async (job) => {
-    const stop = ctx.stops.start(job.id!);
-    try {
-      return await run(job, stop);
-    } finally {
-      ctx.stops.end(job.id!);
+  return (job) => {
+    const id = job.id!;
+    const stop = ctx.stops.start(id);
+    const done = (): void => {
+      ctx.stops.end(id);
       if (stop.aborted) nobodyReads(job);
+    };
+    let r: JobReturn | Promise<JobReturn>;
+    try {
+      r = run(job, stop);
+    } catch (error) {
+      done();
+      return Promise.reject(error);
     }
+    if (!(r instanceof Promise)) {
+      done();
+      return r;
+    }
+    return r.finally(done);
   };
 
-  async function run(job: Job, stop: JobStop): Promise<JobReturn> {
+  function run(job: Job, stop: JobStop): JobReturn | Promise<JobReturn> {
     const data = job.data as JobData;
     if (data?.v !== JOB_FORMAT) {
       return result({ ok: false, error: encodeError(new TypeError(`this worker reads jobs of format ${JOB_FORMAT}; the job has format ${String(data?.v)}: run the same version of isofutures on both sides`)) });
@@ -56,23 +71,28 @@ export function jobProcessor(ctx: JobContext): (job: Job) => Promise<JobReturn> 
     // Only the pool's tasks get their signal up front; a call here makes it when it asks.
     const controls = () => ({ ...(data.t === undefined ? {} : { timeout: data.t }), signal: stop.signal() });
     if (kind === KIND_STREAM && data.s !== undefined) {
-      return result(await runStreamJob(ctx.redis, ctx.credits, ctx.pool, { id: job.id!, keys: data.s, fn, args, controls: controls(), letGo: () => nobodyReads(job) }));
+      return runStreamJob(ctx.redis, ctx.credits, ctx.pool, { id: job.id!, keys: data.s, fn, args, controls: controls(), letGo: () => nobodyReads(job) }).then(result);
     }
     const key = spec[0] === DEF_EXPORT ? spec[1] : `${spec[0]}:${spec[1]}`;
     const chunk = kind === KIND_MAP || kind === KIND_STARMAP;
     const calls = chunk ? (args[0] as unknown[]).map((item) => (kind === KIND_STARMAP ? (item as unknown[]) : [item])) : [args];
+    const outcome = (settled: Settled[]): JobReturn => result(chunk ? chunkOutcome(settled) : callOutcome(settled[0]!, job, stop));
+    const onPool = async (): Promise<JobReturn> => {
+      const t0 = performance.now();
+      const options = controls();
+      const inFlight = (poolCalls += calls.length);
+      const settled = await Promise.allSettled(calls.map((c) => ctx.pool.submitWith(options, fn as never, ...(c as never[]))));
+      poolCalls -= calls.length;
+      ctx.router.recordPool(key, performance.now() - t0, calls.length, inFlight, ctx.pool.maxWorkers);
+      return outcome(settled);
+    };
     if (ctx.router.here(key, calls.length, data.t !== undefined)) {
-      const target = spec[0] === DEF_SOURCE ? { key, fn } : { key, module: ctx.tasksUrl ?? data.m, name: spec[1] };
-      const settled = await ctx.router.run(target, calls, stop);
-      if (settled !== undefined) return result(chunk ? chunkOutcome(settled) : callOutcome(settled[0]!, job, stop));
+      const inline = spec[0] === DEF_SOURCE ? { key, fn } : { key, module: ctx.tasksUrl ?? data.m, name: spec[1] };
+      const settled = ctx.router.run(inline, calls, stop);
+      if (Array.isArray(settled)) return outcome(settled);
+      return settled.then((s) => (s === undefined ? onPool() : outcome(s)));
     }
-    const t0 = performance.now();
-    const options = controls();
-    const inFlight = (poolCalls += calls.length);
-    const settled = await Promise.allSettled(calls.map((c) => ctx.pool.submitWith(options, fn as never, ...(c as never[]))));
-    poolCalls -= calls.length;
-    ctx.router.recordPool(key, performance.now() - t0, calls.length, inFlight, ctx.pool.maxWorkers);
-    return result(chunk ? chunkOutcome(settled) : callOutcome(settled[0]!, job, stop));
+    return onPool();
   }
 }
 
