@@ -158,7 +158,7 @@ export class QueueEngine implements Engine {
       this.#failed++;
       return;
     }
-    const job: QueueJob = { task, id: this.#idTag + (this.#idNext++).toString(36), added: Promise.resolve(false) };
+    const job: QueueJob = { task, id: this.#idTag + (this.#idNext++).toString(36), added: Promise.resolve() };
     this.#jobs.add(job);
     if ((task.code & 3) === KIND_STREAM) made.data.s = this.#streams.open(job);
     if (this.#policy.completed || this.#policy.failed) made.data.rm = 1;

@@ -10,8 +10,8 @@ import type { Task } from "../../../src/pool/task.js";
 export interface QueueJob {
   task: Task;
   id: string;
-  /** Resolves once the job is in Redis (true), or failed to get there (false). */
-  added: Promise<boolean>;
+  /** Settles once the job has reached Redis (then `inRedis` is set) or failed to. */
+  added: Promise<void>;
   /** The job is in Redis (its batch was added). */
   inRedis?: true;
   timer?: ReturnType<typeof setTimeout>;

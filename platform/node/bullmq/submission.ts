@@ -52,15 +52,36 @@ export function jobOf(task: Task, tasks: string | undefined): { name: string; da
   return { name: defKind === DEF_EXPORT ? text : "function", data };
 }
 
-/** The jobs of one event-loop turn go to Redis together (one pipelined `addBulk`). */
+/** Jobs per `addBulk`: a burst goes out in slices, one per turn of the event loop. */
+const SLICE = 256;
+
+interface Batch {
+  entries: JobEntry[];
+  jobs: QueueJob[];
+  /** Entries sent so far, and slices not yet answered. */
+  sent: number;
+  unanswered: number;
+  /** Settles once every slice is answered; `done` settles it. */
+  settled: Promise<void>;
+  done: () => void;
+}
+
+/**
+ * The jobs of one event-loop turn go to Redis in pipelined `addBulk`s, a slice of {@link SLICE}
+ * per turn of the event loop, in order. A burst thus reaches the workers while the rest of it is
+ * still being made into jobs (BullMQ's job objects, serialization: tens of µs per job), and the
+ * event reader gets its turns in between, instead of everything waiting for the whole burst.
+ */
 export class JobBatcher {
-  #next: { entries: JobEntry[]; jobs: QueueJob[]; sent: Promise<boolean> } | undefined;
+  readonly #batches: Batch[] = [];
+  #open: Batch | undefined;
+  #pumping = false;
   readonly #queue: Queue;
   /** Resolves once the engine may write (its event reader has its starting point). */
   readonly #ready: Promise<void>;
   readonly #refused: (job: QueueJob, error: unknown) => void;
 
-  /** `refused`: a job of a batch that could not get to Redis. */
+  /** `refused`: a job that could not get to Redis. */
   constructor(queue: Queue, ready: Promise<void>, refused: (job: QueueJob, error: unknown) => void) {
     this.#queue = queue;
     this.#ready = ready;
@@ -68,33 +89,63 @@ export class JobBatcher {
   }
 
   /**
-   * Resolves to true once the job's batch is in Redis (the job is then marked `inRedis`), false
-   * if it could not get there (each of its jobs is then `refused`). One promise per batch.
+   * Returns a promise that settles once the job's batch has reached Redis or failed to (the job
+   * is then marked `inRedis`, or `refused`). One promise per turn's batch.
    */
-  add(entry: JobEntry, job: QueueJob): Promise<boolean> {
-    if (this.#next === undefined) {
-      const entries: JobEntry[] = [];
-      const jobs: QueueJob[] = [];
-      const sent = this.#ready
-        .then(() => {
-          this.#next = undefined;
-          return this.#queue.addBulk(entries);
-        })
-        .then(
-          () => {
-            for (const j of jobs) j.inRedis = true;
-            return true;
-          },
-          (error: unknown) => {
-            if (this.#next?.jobs === jobs) this.#next = undefined;
-            for (const j of jobs) this.#refused(j, error);
-            return false;
-          },
-        );
-      this.#next = { entries, jobs, sent };
+  add(entry: JobEntry, job: QueueJob): Promise<void> {
+    let b = this.#open;
+    if (b === undefined) {
+      let done!: () => void;
+      const settled = new Promise<void>((resolve) => (done = resolve));
+      b = this.#open = { entries: [], jobs: [], sent: 0, unanswered: 0, settled, done };
+      this.#batches.push(b);
+      // The turn's submissions are all in once this runs.
+      void this.#ready.then(
+        () => {
+          if (this.#open === b) this.#open = undefined;
+          if (!this.#pumping) this.#pump();
+        },
+        (error: unknown) => {
+          if (this.#open === b) this.#open = undefined;
+          this.#batches.splice(this.#batches.indexOf(b!), 1);
+          for (const j of b!.jobs) this.#refused(j, error);
+          b!.done();
+        },
+      );
     }
-    this.#next.entries.push(entry);
-    this.#next.jobs.push(job);
-    return this.#next.sent;
+    b.entries.push(entry);
+    b.jobs.push(job);
+    return b.settled;
+  }
+
+  /** Sends one slice, then goes on in the next turn while slices remain. */
+  #pump(): void {
+    const b = this.#batches[0];
+    if (b === undefined || b === this.#open) {
+      this.#pumping = false;
+      return;
+    }
+    this.#pumping = true;
+    const from = b.sent;
+    const to = Math.min(from + SLICE, b.entries.length);
+    b.sent = to;
+    b.unanswered++;
+    const entries = from === 0 && to === b.entries.length ? b.entries : b.entries.slice(from, to);
+    const answered = (): void => {
+      if (--b.unanswered === 0 && b.sent === b.entries.length) b.done();
+    };
+    this.#queue.addBulk(entries).then(
+      () => {
+        for (let i = from; i < to; i++) b.jobs[i]!.inRedis = true;
+        answered();
+      },
+      (error: unknown) => {
+        for (let i = from; i < to; i++) this.#refused(b.jobs[i]!, error);
+        answered();
+      },
+    );
+    if (to === b.entries.length) this.#batches.shift();
+    if (this.#batches.length > 0 && this.#batches[0] !== this.#open) setImmediate(() => this.#pump());
+    else this.#pumping = false;
   }
 }
