@@ -86,9 +86,9 @@ export class CatchUp {
 
   /** The reader found the stream trimmed past what it had read. */
   trimmed(): void {
-    if (this.#disposed) return;
-    if (this.#running || this.#timer !== undefined) {
-      this.#again = true;
+    if (this.#disposed || this.#timer !== undefined) return; // the catch-up to come starts after this
+    if (this.#running) {
+      this.#again = true; // it may have looked at these jobs before their events were trimmed
       return;
     }
     const wait = this.#notBefore - performance.now();

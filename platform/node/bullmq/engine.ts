@@ -107,7 +107,7 @@ export class QueueEngine implements Engine {
         this.#fail(
           job,
           new Error(
-            `the outcome of ${job.task.def.label} is unknown: the queue's event stream (capped by BullMQ's streams.events.maxLen) was trimmed before this executor read the job's events, and the job is no longer in Redis (removed when it ended by removeOnComplete / removeOnFail, or by someone else)`,
+            `the outcome of ${job.task.def.label} is unknown: the queue's event stream (capped by BullMQ's streams.events.maxLen) was trimmed before this executor read the job's events, and the job is no longer in Redis (removed when it ended by removeOnComplete / removeOnFail, or by someone else): leave removeOnComplete and removeOnFail at true (the executor then keeps each job until it has its outcome), or raise the stream's cap`,
           ),
         ),
     });
