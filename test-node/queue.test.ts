@@ -449,6 +449,24 @@ describe("QueueExecutor: events the reader missed", () => {
     }
   }, 120_000);
 
+  it("finished jobs that an executor which died never removed are removed an hour later by the next one; other finished jobs stay", async () => {
+    const [q] = await queueWith(1);
+    const client = new Redis(redis.port, "127.0.0.1");
+    try {
+      // Two jobs that ended over an hour ago (the clock cannot be moved: they are written as BullMQ leaves them).
+      const old = Date.now() - 3_700_000;
+      await client.zadd(`bull:${q}:completed`, old, "orphan", old, "kept");
+      await client.hset(`bull:${q}:orphan`, "name", "add", "data", JSON.stringify({ v: 3, j: [1, 1], rm: 1 }), "finishedOn", old, "returnvalue", "2");
+      await client.hset(`bull:${q}:kept`, "name", "add", "data", JSON.stringify({ a: 1 }), "finishedOn", old, "returnvalue", "2");
+      expect(await executor(q).submit("add", 1, 1)).toBe(2);
+      await until(async () => (await client.exists(`bull:${q}:orphan`)) === 0, "the orphan to leave Redis", 5000);
+      expect(await client.zrange(`bull:${q}:completed`, 0, -1)).toEqual(["kept"]);
+      expect(await client.exists(`bull:${q}:kept`)).toBe(1);
+    } finally {
+      client.disconnect();
+    }
+  }, 30_000);
+
   it("when both an event and its job are gone (removeOnComplete: a count), the future fails saying so instead of waiting for ever", async () => {
     const [q] = await queueWith(1);
     const ex = executor(q, { defaultJobOptions: { removeOnComplete: 10 } });

@@ -3,9 +3,11 @@
  * `removeOnComplete: true` deletes a job as it ends, leaving its return value only in the queue's
  * event stream, which BullMQ caps (`streams.events.maxLen`, 10,000 events by default): a burst
  * can push a `completed` event out before the executor reads it, and the outcome would be gone.
- * So, by default, jobs are kept when they end (BullMQ's `{ age }` as a backstop for an executor
- * that died) and the executor removes each once it has its outcome — from the event, or from the
- * job itself when the event was lost (catch-up.ts) — in batches, one script call each.
+ * So, by default, jobs are kept when they end and the executor removes each once it has its
+ * outcome — from the event, or from the job itself when the event was lost (catch-up.ts) — in
+ * batches, one script call each. The same call removes jobs of this kind that ended over an hour
+ * ago (their executor died): a backstop that costs nothing per job, where BullMQ's `{ age }`
+ * would look at the finished set each time a job ends.
  * @internal
  * @module
  */
@@ -14,10 +16,13 @@ import type { Redis } from "ioredis";
 import type { PendingWrites } from "./connections.js";
 
 /**
- * Seconds a finished job is kept if no executor removes it (its executor died first). Also the
- * longest an executor's reader may fall behind the event stream and still recover an outcome.
+ * ms after which a finished job nobody removed (its executor died) is removed by the next
+ * executor that removes jobs on its queue. Also the longest an executor's reader may fall behind
+ * the event stream and still recover an outcome.
  */
-export const KEEP_UNREAD_S = 3600;
+export const KEEP_UNREAD_MS = 3_600_000;
+/** Such old jobs looked at per batch, at most. */
+const SWEEP = 32;
 
 /** Ids per script call, at most (Lua's `unpack` takes a few thousand values). */
 const CHUNK = 1000;
@@ -28,8 +33,8 @@ const CHUNK = 1000;
 const BATCH = 256;
 const FLUSH_MS = 10;
 
-// KEYS: completed, failed; ARGV: the queue's key prefix, the number c of completed jobs, their
-// ids, then the failed jobs' ids. A job is deleted only while it is still in its finished set
+// KEYS: completed, failed; ARGV: the queue's key prefix, the time (ms) before which a finished job
+// is an orphan, the number c of completed jobs, their ids, then the failed jobs' ids. A job is deleted only while it is still in its finished set
 // (a job someone retried meanwhile is left alone), and each set is handled with a few commands
 // for the whole batch (ZMSCORE, ZREM, DEL), not two per job: inside a script, each call costs
 // about as much as the work it does. Its keys are those BullMQ's removeOnComplete deletes
@@ -58,10 +63,24 @@ local function remove(set, first, last)
   redis.call('DEL', unpack(keys))
   return #ids
 end
-local c = tonumber(ARGV[2]) + 2
-return remove(KEYS[1], 3, c) + remove(KEYS[2], c + 1, #ARGV)`;
+-- Orphans: jobs of executors that remove their jobs ("rm":1 in their data) that ended long ago.
+local function sweep(set)
+  local old = redis.call('ZRANGEBYSCORE', set, '-inf', ARGV[2], 'LIMIT', 0, ${SWEEP})
+  for _, id in ipairs(old) do
+    local data = redis.call('HGET', ARGV[1] .. id, 'data')
+    if data and string.find(data, '"rm":1', 1, true) then
+      redis.call('ZREM', set, id)
+      redis.call('DEL', ARGV[1] .. id, ARGV[1] .. id .. ':logs')
+    end
+  end
+end
+local c = tonumber(ARGV[3]) + 3
+local n = remove(KEYS[1], 4, c) + remove(KEYS[2], c + 1, #ARGV)
+sweep(KEYS[1])
+sweep(KEYS[2])
+return n`;
 
-type Remover = Redis & { isofuturesRemoveFinished(completed: string, failed: string, prefix: string, c: number, ...ids: string[]): Promise<number> };
+type Remover = Redis & { isofuturesRemoveFinished(completed: string, failed: string, prefix: string, before: number, c: number, ...ids: string[]): Promise<number> };
 
 /** Which finished jobs the executor removes itself, and the options its jobs are added with. */
 export interface RemovalPolicy {
@@ -79,8 +98,8 @@ export function removalPolicy(options: JobsOptions): RemovalPolicy {
   const completed = options.removeOnComplete === undefined || options.removeOnComplete === true;
   const failed = options.removeOnFail === undefined || options.removeOnFail === true;
   const jobOptions = { ...options };
-  if (completed) jobOptions.removeOnComplete = { age: KEEP_UNREAD_S };
-  if (failed) jobOptions.removeOnFail = { age: KEEP_UNREAD_S };
+  if (completed) jobOptions.removeOnComplete = false;
+  if (failed) jobOptions.removeOnFail = false;
   return { completed, failed, jobOptions };
 }
 
@@ -121,7 +140,7 @@ export class FinishedJobs {
     for (const [ids, failed] of [[this.#completed, false], [this.#failed, true]] as const) {
       for (let i = 0; i < ids.length; i += CHUNK) {
         const chunk = ids.length <= CHUNK ? ids : ids.slice(i, i + CHUNK);
-        this.#writes.track(this.#redis.isofuturesRemoveFinished(completedKey, failedKey, prefix, failed ? 0 : chunk.length, ...chunk));
+        this.#writes.track(this.#redis.isofuturesRemoveFinished(completedKey, failedKey, prefix, Date.now() - KEEP_UNREAD_MS, failed ? 0 : chunk.length, ...chunk));
       }
     }
     this.#completed = [];
