@@ -7,6 +7,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import { BrokenExecutorError, CancelledError, FIRST_COMPLETED, TimeoutError, asCompleted, wait, type Future } from "isofutures";
 import { QueueExecutor } from "isofutures/bullmq";
 import { keysLeft, settle, startRedis, startWorker, tempDir, until, type RedisServer, type WorkerProcess } from "./helpers/redis.js";
@@ -210,8 +211,10 @@ describe("QueueExecutor: the executor's semantics through Redis", () => {
     const after = ex.stats().tasks;
     expect(after.completed - before.completed).toBe(20);
     expect(after.running + after.queued).toBe(0);
+    // Finished jobs leave Redis in batches, within milliseconds of their outcome being read.
     const queue = new Queue(q, { connection: { host: "127.0.0.1", port: redis.port } });
-    const counts = await queue.getJobCounts("completed", "failed", "waiting", "active");
+    let counts: Record<string, number> = {};
+    await until(async () => (counts = await queue.getJobCounts("completed", "failed", "waiting", "active")).completed === 0, "the finished jobs to leave Redis", 5000);
     await queue.close();
     expect(counts).toEqual({ completed: 0, failed: 0, waiting: 0, active: 0 });
   });
@@ -409,6 +412,77 @@ describe("QueueExecutor: tiny tasks run on the worker's own thread", () => {
     const [pooled] = await queueWith(1, ["--pool-only"], STREAM_TASKS);
     expect(await threads(executor(pooled), 0)).not.toContain(0);
   }, 30_000);
+});
+
+describe("QueueExecutor: events the reader missed", () => {
+  /** Caps the queue's event stream at `maxLen` entries, as a BullMQ `Queue` with `streams.events.maxLen` does. */
+  async function capEvents(queue: string, maxLen: number): Promise<{ trimmed(): Promise<boolean>; close(): void }> {
+    const client = new Redis(redis.port, "127.0.0.1");
+    await client.hset(`bull:${queue}:meta`, "opts.maxLenEvents", maxLen);
+    return {
+      // Entries left the stream: Redis 7 counts every entry ever added.
+      trimmed: async () => {
+        const info = (await client.xinfo("STREAM", `bull:${queue}:events`)) as unknown[];
+        return Number(info[info.indexOf("entries-added") + 1]) > Number(info[info.indexOf("length") + 1]);
+      },
+      close: () => client.disconnect(),
+    };
+  }
+
+  it("a burst of 30,000 jobs on an event stream capped at 100 entries: every result arrives, nothing is left in Redis", async () => {
+    const [q] = await queueWith(1);
+    const ex = executor(q);
+    expect(await ex.submit("add", 1, 1)).toBe(2); // the executor's queue has written its meta: the cap below holds
+    const cap = await capEvents(q, 100);
+    try {
+      const n = 30_000;
+      const got: number[] = [];
+      const items = Array.from({ length: n }, (_, i) => [i, 1] as [number, number]);
+      for await (const x of ex.starmap("add", items, { chunksize: 1, buffersize: n })) got.push(x);
+      expect(got).toHaveLength(n);
+      expect(got.every((x, i) => x === i + 1)).toBe(true);
+      expect(await cap.trimmed()).toBe(true); // events were dropped before the executor read them
+      expect(ex.stats().tasks).toMatchObject({ queued: 0, running: 0 });
+      await until(async () => (await keysLeft(redis, q)).length === 0, "the finished jobs to leave Redis");
+    } finally {
+      cap.close();
+    }
+  }, 120_000);
+
+  it("finished jobs that an executor which died never removed are removed an hour later by the next one; other finished jobs stay", async () => {
+    const [q] = await queueWith(1);
+    const client = new Redis(redis.port, "127.0.0.1");
+    try {
+      // Two jobs that ended over an hour ago (the clock cannot be moved: they are written as BullMQ leaves them).
+      const old = Date.now() - 3_700_000;
+      await client.zadd(`bull:${q}:completed`, old, "orphan", old, "kept");
+      await client.hset(`bull:${q}:orphan`, "name", "add", "data", JSON.stringify({ v: 3, j: [1, 1], rm: 1 }), "finishedOn", old, "returnvalue", "2");
+      await client.hset(`bull:${q}:kept`, "name", "add", "data", JSON.stringify({ a: 1 }), "finishedOn", old, "returnvalue", "2");
+      expect(await executor(q).submit("add", 1, 1)).toBe(2);
+      await until(async () => (await client.exists(`bull:${q}:orphan`)) === 0, "the orphan to leave Redis", 5000);
+      expect(await client.zrange(`bull:${q}:completed`, 0, -1)).toEqual(["kept"]);
+      expect(await client.exists(`bull:${q}:kept`)).toBe(1);
+    } finally {
+      client.disconnect();
+    }
+  }, 30_000);
+
+  it("when both an event and its job are gone (removeOnComplete: a count), the future fails saying so instead of waiting for ever", async () => {
+    const [q] = await queueWith(1);
+    const ex = executor(q, { defaultJobOptions: { removeOnComplete: 10 } });
+    expect(await ex.submit("add", 1, 1)).toBe(2);
+    const cap = await capEvents(q, 100);
+    try {
+      const n = 10_000;
+      const outcomes = await Promise.all(Array.from({ length: n }, (_, i) => settle(ex.submit("add", i, 1))));
+      outcomes.forEach((o, i) => {
+        if (o.ok) expect(o.value).toBe(i + 1);
+        else expect(o.error.message).toMatch(/is unknown: the queue's event stream \(capped by BullMQ's streams.events.maxLen\) was trimmed before this executor read the job's events, and the job is no longer in Redis/);
+      });
+    } finally {
+      cap.close();
+    }
+  }, 120_000);
 });
 
 describe("QueueExecutor: chaos", () => {

@@ -21,9 +21,11 @@ import { QueueExecutor } from "isofutures/bullmq";
 const quick = process.argv.includes("--quick");
 const TINY = quick ? 2000 : 5000;
 const HEAVY = quick ? 8 : 24;
-const REPS = quick ? 3 : 5;
-// Fresh worker processes run ~10× slower until V8 optimises: both sides warm up first.
-const WARM = 500;
+const REPS = quick ? 5 : 7;
+// Fresh worker processes run slower until V8 optimises: both sides warm up first, long enough for
+// the steady state of a running worker (measured, CPU per tiny job at concurrency 32: a fresh
+// isofutures worker 110 µs after 500 jobs, 80 µs after 3,000; plain BullMQ's 100 → 85 µs).
+const WARM = 3000;
 const STEP_MS = 120_000;
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 const CLI = here("../../dist/node/cli.js");
@@ -195,20 +197,26 @@ async function main() {
   console.log(`queue benchmark: redis-server on ${url}, ${REPS} reps of ${TINY} tiny tasks and ${HEAVY} CPU-bound ones`);
   const results = Object.fromEntries(CASES.map(([key]) => [key, []]));
   for (let r = 1; r <= REPS; r++) {
-    for (const [key, label, run, show] of CASES) {
+    // Each pair of cases (ours, plain) runs back to back, in the other order every other rep: the
+    // load of a shared machine drifts, and a fixed order would always hand it to the same side.
+    const order = r % 2 === 1 ? CASES : CASES.map((_, i) => CASES[i % 2 === 0 ? i + 1 : i - 1]);
+    for (const [key, label, run, show] of order) {
       const value = await bounded(run(), `rep ${r}: ${label}`);
       results[key].push(value);
       console.log(`  rep ${r}/${REPS}  ${label.padEnd(72)} ${show(value)}`);
     }
   }
   const m = Object.fromEntries(Object.entries(results).map(([k, xs]) => [k, median(xs)]));
+  // Each rep's own ratio (its two cases ran back to back), then their median: steadier than the
+  // ratio of medians when the machine's load changes from one rep to the next.
+  const paired = (a, b) => median(results[a].map((x, i) => x / results[b][i]));
   const rows = [
     ["tiny tasks through Redis, QueueExecutor + isofutures worker (default: 4 jobs at once)", rate(m.iso)],
     ["tiny tasks through Redis, plain BullMQ Queue.add + Worker (concurrency 2) + QueueEvents", rate(m.plain)],
-    ["ratio isofutures / plain BullMQ, each at its default", `${(m.iso / m.plain).toFixed(2)}×`],
+    ["ratio isofutures / plain BullMQ, each at its default", `${(m.iso / m.plain).toFixed(2)}× (median of each rep's ratio: ${paired("iso", "plain").toFixed(2)}×)`],
     ["tiny tasks, isofutures worker --concurrency 32", rate(m.iso32)],
     ["tiny tasks, plain BullMQ Worker concurrency 32", rate(m.plain32)],
-    ["ratio isofutures / plain BullMQ at concurrency 32", `${(m.iso32 / m.plain32).toFixed(2)}×`],
+    ["ratio isofutures / plain BullMQ at concurrency 32", `${(m.iso32 / m.plain32).toFixed(2)}× (median of each rep's ratio: ${paired("iso32", "plain32").toFixed(2)}×)`],
     [`CPU-bound: ${HEAVY} tasks on 1 worker process (1 thread)`, `${Math.round(m.one)} ms`],
     [`CPU-bound: ${HEAVY} tasks on 2 worker processes (1 thread each)`, `${Math.round(m.two)} ms`],
     ["scaling 1 → 2 workers", `${(m.one / m.two).toFixed(2)}×`],

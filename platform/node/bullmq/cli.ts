@@ -20,6 +20,8 @@ Runs the jobs of a QueueExecutor's queue on this machine, on a local pool.
   --process                 run tasks in child processes instead of worker threads
   --pool-only               never run a task on this process's own thread (by default, tasks
                             measured at well under 1 ms run there: the hop to the pool costs more)
+  --cancel-grace MS         how long a task asked to stop (its timeout, its signal, a stream let go)
+                            may take to end before its pool worker is terminated (default 1000)
   --allow-function-source   also run functions sent as source (anyone who can write to the queue could run code)
   --prefix P                BullMQ's key prefix (default "bull")
   --lock-duration MS        a job's lock: a dead worker's jobs run again after it (default 30000)
@@ -60,6 +62,7 @@ async function main(argv: string[]): Promise<void> {
         concurrency: { type: "string" },
         process: { type: "boolean" },
         "pool-only": { type: "boolean" },
+        "cancel-grace": { type: "string" },
         "allow-function-source": { type: "boolean" },
         prefix: { type: "string" },
         "lock-duration": { type: "string" },
@@ -106,6 +109,7 @@ async function main(argv: string[]): Promise<void> {
     concurrency: integer(values.concurrency as string | undefined, "concurrency", 1),
     processes: values.process === true,
     poolOnly: values["pool-only"] === true,
+    cancelGrace: integer(values["cancel-grace"] as string | undefined, "cancel-grace", 0),
     allowFunctionSource: values["allow-function-source"] === true,
     prefix: values.prefix as string | undefined,
     lockDuration: integer(values["lock-duration"] as string | undefined, "lock-duration", 1),

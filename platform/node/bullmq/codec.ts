@@ -10,17 +10,21 @@
 import { deserialize, serialize } from "node:v8";
 import type { WireError } from "../../../src/wire/protocol.js";
 
-/** The version of the job format; a worker refuses jobs of another. 2: streams, the tasks check. */
-export const JOB_FORMAT = 2;
+/**
+ * The version of the job format; a worker refuses jobs of another. 2: streams, the tasks check.
+ * 3: `fn` and `k` left out when they are the usual (an export named as the job, a call), a plain
+ * value returned as it is, `rm`: for tiny tasks, every byte is stored, sent and parsed a few times.
+ */
+export const JOB_FORMAT = 3;
 
 /** A job's data. */
 export interface JobData {
   /** {@link JOB_FORMAT} */
   v: number;
-  /** The function: `[DEF_EXPORT, name]` or `[DEF_SOURCE, source]`. */
-  fn: [number, string];
-  /** Task kind: call, map, starmap or stream (protocol.ts). */
-  k: number;
+  /** The function: `[DEF_EXPORT, name]` or `[DEF_SOURCE, source]`; absent: the export named as the job. */
+  fn?: [number, string];
+  /** Task kind: call, map, starmap or stream (protocol.ts); absent: a call. */
+  k?: number;
   /** The arguments (for map/starmap: one, the items), serialized… */
   a?: string;
   /** …or, when they are all {@link plainValues}, as they are (JSON: no serialization, no base64). */
@@ -34,13 +38,19 @@ export interface JobData {
   m?: string;
   /** A stream task: where its values go, `[values stream key, state key]` (see {@link streamKeys}). */
   s?: [string, string];
+  /**
+   * 1: the executor removes the finished job once it has read its outcome (see cleanup.ts), so a
+   * job it let go (asked to stop, or a stream nobody reads) is removed by its worker when it ends.
+   */
+  rm?: 1;
 }
 
 /**
- * What a job returns (BullMQ's `returnvalue`): the serialized {@link Outcome}, or a successful
- * call's value as it is when it is a {@link plainValues} value (most tiny tasks return one).
+ * What a job returns (BullMQ's `returnvalue`): a successful call's value as it is when it is a
+ * {@link plain} value (most tiny tasks return one; never an object), else the serialized
+ * {@link Outcome} as `{ r }`.
  */
-export type JobReturn = { r: string } | { j: unknown };
+export type JobReturn = { r: string } | string | number | boolean | null;
 
 /**
  * Values that JSON carries exactly: strings, booleans, null, and finite numbers other than -0

@@ -2,20 +2,23 @@
  * The engine of a {@link QueueExecutor}: tasks become BullMQ jobs, the queue's event stream
  * settles their futures. A future is `pending` while its job waits in Redis and `running` once a
  * worker has taken it. The parts live beside it: connections and event reading
- * (connections.ts), job submission (submission.ts), stop requests (stops.ts), outages and lost
- * jobs (recovery.ts), stream values (streams.ts).
+ * (connections.ts), events the reader missed (catch-up.ts), removing finished jobs (cleanup.ts),
+ * job submission (submission.ts), stop requests (stops.ts), outages and lost jobs (recovery.ts),
+ * stream values (streams.ts).
  * @internal
  * @module
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Future } from "isofutures";
 import type { Engine, EngineKit, EngineSettings, EngineStats } from "../../../src/pool/engine.js";
 import type { Task, TaskControls } from "../../../src/pool/task.js";
 import { KIND_STREAM, type WireError } from "../../../src/wire/protocol.js";
+import { CatchUp } from "./catch-up.js";
+import { FinishedJobs, removalPolicy, type RemovalPolicy } from "./cleanup.js";
 import { controlChannel, unpack, type Outcome } from "./codec.js";
-import { PendingWrites, connect, readEvents } from "./connections.js";
+import { PendingWrites, connect, fieldsOf, readEvents } from "./connections.js";
 import { JobTable, type QueueJob } from "./job-table.js";
 import { watchOutages } from "./recovery.js";
 import { StopRequests } from "./stops.js";
@@ -49,6 +52,11 @@ export class QueueEngine implements Engine {
   readonly #batcher: JobBatcher;
   readonly #stops: StopRequests;
   readonly #streams: StreamRelay;
+  readonly #policy: RemovalPolicy;
+  readonly #finished: FinishedJobs;
+  readonly #catchUp: CatchUp;
+  /** Jobs let go before they ended (stopped, withdrawn): removed when they do (if the executor removes). */
+  readonly #released = new Set<string>();
   readonly #unwatch: () => void;
   /** A worker count asked of Redis for stats() and not answered yet. */
   #counting = false;
@@ -57,6 +65,13 @@ export class QueueEngine implements Engine {
   #cancelled = 0;
   #workers = 0;
   #closing = false;
+  /**
+   * Job ids: 72 random bits of this executor (base64url, never a number, as BullMQ requires of
+   * custom ids) and a counter. A job's id is written a dozen times per job (keys, events, lists):
+   * half a UUID's length is a measurable share of a tiny task's bytes.
+   */
+  readonly #idTag = randomBytes(9).toString("base64url");
+  #idNext = 0;
   #closed: Promise<void> | undefined;
   #drained: (() => void) | undefined;
 
@@ -79,9 +94,30 @@ export class QueueEngine implements Engine {
         this.#fail(job, new Error(`the job of ${job.task.def.label} is no longer in Redis (queue "${options.queue}"): Redis lost it (restarted without persistence, or the key was deleted); its outcome is unknown`)),
       giveUp: () => this.#giveUp(),
     });
+    this.#policy = removalPolicy(options.defaultJobOptions);
+    const queueKey = `${options.prefix}:${options.queue}`;
+    this.#finished = new FinishedJobs(this.#redis, this.#writes, queueKey);
+    this.#catchUp = new CatchUp(this.#redis, `${queueKey}:`, {
+      jobs: () => this.#jobs.all(),
+      has: (job) => this.#jobs.get(job.id) === job,
+      active: (id) => this.#onActive(id),
+      completed: (id, returnvalue) => this.#onCompleted(id, returnvalue),
+      failed: (id, reason) => this.#onFailed(id, reason),
+      lost: (job) =>
+        this.#fail(
+          job,
+          new Error(
+            `the outcome of ${job.task.def.label} is unknown: the queue's event stream (capped by BullMQ's streams.events.maxLen) was trimmed before this executor read the job's events, and the job is no longer in Redis (removed when it ended by removeOnComplete / removeOnFail, or by someone else): leave removeOnComplete and removeOnFail at true (the executor then keeps each job until it has its outcome), or raise the stream's cap`,
+          ),
+        ),
+    });
     this.#ready = this.#start();
     this.#ready.catch(() => {});
-    this.#batcher = new JobBatcher(this.#queue, this.#ready);
+    this.#batcher = new JobBatcher(this.#queue, this.#ready, (job, error) => {
+      if (!job.task.future.done()) {
+        this.#fail(job, new Error(`could not add the job of ${job.task.def.label} to queue "${this.#o.queue}": ${(error as Error)?.message ?? error}`, { cause: error }));
+      }
+    });
   }
 
   // Events are read from the moment the executor was made (Redis's clock), so a job that ends
@@ -92,32 +128,24 @@ export class QueueEngine implements Engine {
     void readEvents(this.#reader, `${this.#o.prefix}:${this.#o.queue}:events`, this.#streams.valuesKey, `${since}-0`, {
       values: (entries, lastId) => this.#streams.deliver(entries, lastId, (id) => this.#jobs.get(id)),
       event: (e) => this.#onEvent(e),
+      trimmed: () => this.#catchUp.trimmed(),
+      afterRead: () => this.#catchUp.afterRead(),
       wanted: () => !this.#closing || this.#jobs.size > 0,
     });
   }
 
-  #onEvent(e: Record<string, string>): void {
+  // Four events per job, two of them wanted: the others (added, waiting, drained…) are skipped on
+  // their name, which BullMQ writes first, before any object is made of their fields.
+  #onEvent(fields: string[]): void {
+    const name = fields[0] === "event" ? fields[1] : fieldsOf(fields).event;
+    if (name !== "active" && name !== "completed" && name !== "failed" && name !== "removed") return;
+    const e = fieldsOf(fields);
     const id = e.jobId;
     if (id === undefined) return;
-    switch (e.event) {
-      case "active":
-        return this.#onActive(id);
-      case "completed": {
-        let returned: unknown;
-        try {
-          returned = JSON.parse(e.returnvalue ?? "null");
-        } catch {
-          returned = e.returnvalue;
-        }
-        return this.#onCompleted(id, returned);
-      }
-      case "failed":
-        return this.#onFailed(id, e.failedReason ?? "no reason given");
-      case "removed":
-        return this.#onRemoved(id);
-      default:
-        return;
-    }
+    if (name === "active") this.#onActive(id);
+    else if (name === "completed") this.#onCompleted(id, e.returnvalue);
+    else if (name === "failed") this.#onFailed(id, e.failedReason ?? "no reason given");
+    else this.#onRemoved(id);
   }
 
   // ── submission ──────────────────────────────────────────────────────────────────────────────
@@ -130,18 +158,11 @@ export class QueueEngine implements Engine {
       this.#failed++;
       return;
     }
-    const job: QueueJob = { task, id: randomUUID(), added: Promise.resolve(false) };
+    const job: QueueJob = { task, id: this.#idTag + (this.#idNext++).toString(36), added: Promise.resolve() };
     this.#jobs.add(job);
     if ((task.code & 3) === KIND_STREAM) made.data.s = this.#streams.open(job);
-    job.added = this.#batcher.add({ name: made.name, data: made.data, opts: { ...this.#o.defaultJobOptions, jobId: job.id } }).then(
-      () => true,
-      (error: unknown) => {
-        if (!task.future.done()) {
-          this.#fail(job, new Error(`could not add the job of ${task.def.label} to queue "${this.#o.queue}": ${(error as Error)?.message ?? error}`, { cause: error }));
-        }
-        return false;
-      },
-    );
+    if (this.#policy.completed || this.#policy.failed) made.data.rm = 1;
+    job.added = this.#batcher.add({ name: made.name, data: made.data, opts: { ...this.#policy.jobOptions, jobId: job.id } }, job);
   }
 
   // ── events from the queue ───────────────────────────────────────────────────────────────────
@@ -158,17 +179,21 @@ export class QueueEngine implements Engine {
         if (job.task.future.done()) return;
         const { TimeoutError } = this.#kit.errors;
         this.#fail(job, new TimeoutError(`${job.task.def.label} did not finish within its timeout of ${timeout} ms: its worker was asked to stop it`));
-        this.#stops.ask(job, "timeout");
+        this.#letGo(job, "timeout");
       }, timeout);
     }
   }
 
-  #onCompleted(id: string, returned: unknown): void {
+  /** `text`: the job's return value as BullMQ stores it (JSON). */
+  #onCompleted(id: string, text: string | undefined): void {
     const job = this.#jobs.get(id);
-    if (!job || job.task.future.done()) return;
-    if (typeof returned === "object" && returned !== null && "j" in returned) return this.#succeed(job, returned.j);
+    if (!job || job.task.future.done()) return this.#ended(id, this.#policy.completed);
+    if (this.#policy.completed) this.#finished.remove(id);
+    let returned: unknown = text;
     let outcome: Outcome;
     try {
+      returned = JSON.parse(text ?? "null");
+      if (typeof returned !== "object" || returned === null) return this.#succeed(job, returned); // a plain value, as it is
       outcome = unpack((returned as { r: string }).r) as Outcome;
     } catch (error) {
       return this.#fail(
@@ -187,14 +212,18 @@ export class QueueEngine implements Engine {
 
   #onFailed(id: string, reason: string): void {
     const job = this.#jobs.get(id);
-    if (!job || job.task.future.done()) return;
+    if (!job || job.task.future.done()) return this.#ended(id, this.#policy.failed, true);
+    if (this.#policy.failed) this.#finished.remove(id, true);
     const { WorkerCrashedError } = this.#kit.errors;
     this.#fail(job, new WorkerCrashedError(`the job of ${job.task.def.label} failed in queue "${this.#o.queue}": ${reason}`));
   }
 
   #onRemoved(id: string): void {
     const job = this.#jobs.get(id);
-    if (!job || job.task.future.done()) return;
+    if (!job || job.task.future.done()) {
+      this.#released.delete(id);
+      return;
+    }
     // Someone else removed the job from Redis: it will not run.
     const { CancelledError } = this.#kit.errors;
     this.#forget(job);
@@ -221,6 +250,21 @@ export class QueueEngine implements Engine {
     if (this.#jobs.forget(job)) this.#streams.close(job);
   }
 
+  /** A job nobody waits for ended: the executor removes it if it let it go (its worker may not have). */
+  #ended(id: string, remove: boolean, failed = false): void {
+    if (this.#released.delete(id) && remove) this.#finished.remove(id, failed);
+  }
+
+  /**
+   * Its future has settled (or been cancelled) before the job ended: a waiting job leaves Redis,
+   * a running one is asked to stop (and is removed when it ends, by its worker or by us).
+   */
+  #letGo(job: QueueJob, reason: string, waiting = false): void {
+    if (this.#policy.completed || this.#policy.failed) this.#released.add(job.id);
+    if (waiting) this.#stops.withdraw(job, reason);
+    else this.#stops.ask(job, reason);
+  }
+
   // ── cancelling and stopping ─────────────────────────────────────────────────────────────────
 
   /** FutureOwner: a pending future was cancelled: its job leaves Redis (or, if a worker takes it at that moment, is asked to stop). */
@@ -229,7 +273,7 @@ export class QueueEngine implements Engine {
     if (!job) return;
     this.#cancelled++;
     this.#forget(job);
-    this.#stops.withdraw(job, "cancelled");
+    this.#letGo(job, "cancelled", true);
     this.#checkDrained();
   }
 
@@ -251,7 +295,7 @@ export class QueueEngine implements Engine {
         return;
       }
       this.#fail(job, signal.reason);
-      this.#stops.ask(job, "its signal was aborted");
+      this.#letGo(job, "its signal was aborted");
     });
   }
 
@@ -273,7 +317,7 @@ export class QueueEngine implements Engine {
     if (!job) return;
     const { CancelledError } = this.#kit.errors;
     this.#fail(job, new CancelledError("the stream was unsubscribed"), true);
-    this.#stops.ask(job, "its stream was unsubscribed");
+    this.#letGo(job, "its stream was unsubscribed");
   }
 
   #giveUp(): void {
@@ -301,8 +345,7 @@ export class QueueEngine implements Engine {
       const pending = job.task.future.state === "pending";
       this.#forget(job);
       if (this.#kit.forceCancel(job.task.future, new CancelledError(`the executor was terminated ${pending ? "before" : "while"} ${job.task.def.label} ran`))) this.#cancelled++;
-      if (pending) this.#stops.withdraw(job, "the executor was terminated");
-      else this.#stops.ask(job, "the executor was terminated");
+      this.#letGo(job, "the executor was terminated", pending);
     }
     return this.shutdown(false);
   }
@@ -313,6 +356,8 @@ export class QueueEngine implements Engine {
 
   async #close(): Promise<void> {
     this.#unwatch();
+    this.#catchUp.dispose();
+    this.#finished.flush();
     // Let the last removals, stop requests and stream clean-ups reach Redis, if it is there.
     if (this.#redis.status === "ready") {
       await this.#writes.settled(2000);

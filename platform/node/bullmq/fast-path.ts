@@ -54,9 +54,13 @@ export interface InlineTarget {
   fn?: unknown;
 }
 
+export type Settled = PromiseSettledResult<unknown>;
+
 export class TaskRouter {
   readonly #stats = new Map<string, FnStats>();
   readonly #modules = new Map<string, Promise<Record<string, unknown>>>();
+  /** The exports found so far, by module and name: a known function is called without a wait. */
+  readonly #resolved = new Map<string, Map<string, unknown>>();
   readonly #enabled: boolean;
   /** The job whose call runs synchronously here, for `currentTask()`. */
   #current: { signal(): AbortSignal } | undefined;
@@ -90,33 +94,53 @@ export class TaskRouter {
     s.calls++;
   }
 
-  /** Runs `items` calls here (one for a call), timing each exactly; settles like `Promise.allSettled`. */
-  /** `undefined` if the target is not a function: the pool then says what is wrong. */
-  async run(target: InlineTarget, calls: unknown[][], stop: { signal(): AbortSignal }): Promise<PromiseSettledResult<unknown>[] | undefined> {
-    const fn = target.fn ?? (await this.#export(target.module!, target.name!).catch(() => undefined));
-    if (typeof fn !== "function") return undefined;
+  /**
+   * Runs `calls` here (one for a call), timing each exactly; settles like `Promise.allSettled`,
+   * synchronously when the function is known and every call returns a plain value (the tiny
+   * tasks this path is for: no promise, no microtask per job). `undefined` if the target is not
+   * a function: the pool then says what is wrong.
+   */
+  run(target: InlineTarget, calls: unknown[][], stop: { signal(): AbortSignal }): Settled[] | Promise<Settled[] | undefined> {
+    const fn = target.fn ?? this.#resolved.get(target.module!)?.get(target.name!);
+    if (fn !== undefined) return this.#call(target.key, fn, calls, stop);
+    return this.#export(target.module!, target.name!).then(
+      (f) => (typeof f === "function" ? this.#call(target.key, f, calls, stop) : undefined),
+      () => undefined,
+    );
+  }
+
+  #call(key: string, fn: unknown, calls: unknown[][], stop: { signal(): AbortSignal }): Settled[] | Promise<Settled[]> {
     let spent = 0;
     let async = false;
-    const pending = calls.map((args) => {
+    const out: (Settled | PromiseLike<unknown>)[] = new Array(calls.length);
+    for (let i = 0; i < calls.length; i++) {
       const t0 = performance.now();
       this.#current = stop;
       try {
-        const r: unknown = (fn as (...a: unknown[]) => unknown)(...args);
-        if (typeof (r as PromiseLike<unknown> | null)?.then === "function") async = true;
-        return Promise.resolve(r);
+        const r: unknown = (fn as (...a: unknown[]) => unknown)(...calls[i]!);
+        if (typeof (r as PromiseLike<unknown> | null)?.then === "function") {
+          async = true;
+          out[i] = r as PromiseLike<unknown>;
+        } else out[i] = { status: "fulfilled", value: r };
       } catch (error) {
-        return Promise.reject(error);
+        out[i] = { status: "rejected", reason: error };
       } finally {
         this.#current = undefined;
         spent += performance.now() - t0;
       }
-    });
+    }
+    if (!async) {
+      this.#recordHere(key, spent / calls.length);
+      return out as Settled[];
+    }
     const t1 = performance.now();
-    const settled = await Promise.allSettled(pending);
-    // What an async task does after its first await also runs on this thread: count the wait too
-    // (which also counts whatever else ran meanwhile: conservative). A sync one is timed exactly.
-    this.#recordHere(target.key, (spent + (async ? performance.now() - t1 : 0)) / calls.length);
-    return settled;
+    const pending = out.map((o) => ("status" in o ? (o.status === "fulfilled" ? o.value : Promise.reject(o.reason)) : o));
+    return Promise.allSettled(pending).then((settled) => {
+      // What an async task does after its first await also runs on this thread: count the wait
+      // too (which also counts whatever else ran meanwhile: conservative).
+      this.#recordHere(key, (spent + performance.now() - t1) / calls.length);
+      return settled;
+    });
   }
 
   #recordHere(key: string, perItem: number): void {
@@ -134,6 +158,14 @@ export class TaskRouter {
   #export(module: string, name: string): Promise<unknown> {
     let ns = this.#modules.get(module);
     if (ns === undefined) this.#modules.set(module, (ns = import(module) as Promise<Record<string, unknown>>));
-    return ns.then((m) => m[name]);
+    return ns.then((m) => {
+      const f = m[name];
+      if (typeof f === "function") {
+        let names = this.#resolved.get(module);
+        if (names === undefined) this.#resolved.set(module, (names = new Map()));
+        names.set(name, f);
+      }
+      return f;
+    });
   }
 }

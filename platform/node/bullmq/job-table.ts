@@ -10,8 +10,10 @@ import type { Task } from "../../../src/pool/task.js";
 export interface QueueJob {
   task: Task;
   id: string;
-  /** Resolves once the job is in Redis (or failed to get there). */
-  added: Promise<boolean>;
+  /** Settles once the job has reached Redis (then `inRedis` is set) or failed to. */
+  added: Promise<void>;
+  /** The job is in Redis (its batch was added). */
+  inRedis?: true;
   timer?: ReturnType<typeof setTimeout>;
   unwatch?: () => void;
   /** A worker took it (counted as running, not queued). */

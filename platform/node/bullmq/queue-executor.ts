@@ -31,6 +31,12 @@ export interface QueueExecutorOptions {
   /**
    * BullMQ job options for every job (`attempts`, `backoff`, `priority`…). `attempts` > 1 re-runs
    * a task that throws (after `backoff`); its future gets the last attempt's outcome.
+   * `removeOnComplete` / `removeOnFail` `true` (the default): a job leaves Redis once the executor
+   * has its outcome, so that an outcome whose event the capped event stream dropped can still be
+   * read from the job (a finished job nobody reads, its executor gone, is removed an hour later
+   * by the next executor that removes jobs on the queue). Any other value is BullMQ's own rule;
+   * an outcome lost with both its event and its job then fails its future with an error that
+   * says so.
    * @defaultValue `{ removeOnComplete: true, removeOnFail: true }` (results do not pile up in Redis)
    */
   defaultJobOptions?: JobsOptions | undefined;

@@ -10,11 +10,13 @@ import { pathToFileURL } from "node:url";
 import { Worker as BullWorker, type ConnectionOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import { ProcessPoolExecutor, ThreadPoolExecutor, cpuCount, type Executor } from "isofutures";
-import { controlChannel } from "./codec.js";
+import { controlChannel, type JobReturn } from "./codec.js";
 import { TaskRouter } from "./fast-path.js";
 import { jobProcessor } from "./run-job.js";
 import { JobStops } from "./job-stops.js";
 import { StreamCredits } from "./stream-job.js";
+
+const DEFAULT_CANCEL_GRACE = 1000;
 
 export interface QueueWorkerOptions {
   connection: ConnectionOptions;
@@ -30,6 +32,14 @@ export interface QueueWorkerOptions {
   threads?: number | undefined;
   /** Run tasks in child processes instead of worker threads. */
   processes?: boolean | undefined;
+  /**
+   * ms a task asked to stop (its timeout passed, its signal fired, its stream was let go) may take
+   * to end — its generator's `finally` to run — before its pool worker is terminated. Longer than
+   * the local pools' 50 ms: on a busy worker machine the stop request itself can take that long to
+   * reach the pool's thread, and a thread terminated first never runs the generator's `finally`.
+   * @defaultValue `1000`
+   */
+  cancelGrace?: number | undefined;
   /** Never run tasks on the worker's own thread, however short. @defaultValue `false` */
   poolOnly?: boolean | undefined;
   allowFunctionSource?: boolean | undefined;
@@ -56,9 +66,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const prefix = options.prefix ?? "bull";
   const tasksUrl = options.tasks === undefined ? undefined : toUrl(options.tasks);
   const size = options.threads ?? cpuCount();
-  const pool: Executor = options.processes
-    ? new ProcessPoolExecutor({ maxWorkers: size, tasks: tasksUrl })
-    : new ThreadPoolExecutor({ maxWorkers: size, tasks: tasksUrl });
+  const poolOptions = { maxWorkers: size, tasks: tasksUrl, cancelGrace: options.cancelGrace ?? DEFAULT_CANCEL_GRACE };
+  const pool: Executor = options.processes ? new ProcessPoolExecutor(poolOptions) : new ThreadPoolExecutor(poolOptions);
   const concurrency = options.concurrency ?? 2 * pool.maxWorkers;
   const router = new TaskRouter(options.poolOnly !== true);
   const redis = duplicate(options.connection);
@@ -70,13 +79,21 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const worker = new BullWorker(
     options.queue,
     // Two parameters: BullMQ then makes no AbortController per job (JobStops makes signals on demand).
-    async (job) => {
+    (job) => {
       active++;
+      let r: ReturnType<typeof runJob>;
       try {
-        return await runJob(job);
-      } finally {
+        r = runJob(job);
+      } catch (error) {
         active--;
+        throw error;
       }
+      if (!(r instanceof Promise)) {
+        active--;
+        // BullMQ awaits what the processor returns: a value as it is spares a promise per job.
+        return r as unknown as Promise<JobReturn>;
+      }
+      return r.finally(() => active--);
     },
     {
       connection: options.connection,

@@ -31,7 +31,7 @@ export class StopRequests {
 
   /** Takes a job that has not started out of Redis, or asks its worker if one took it meanwhile. */
   withdraw(job: QueueJob, reason: string): void {
-    this.#writes.track(job.added.then((added) => (added ? this.#remove(job, reason) : undefined)));
+    this.#writes.track(job.added.then(() => (job.inRedis ? this.#remove(job, reason) : undefined)));
   }
 
   async #remove(job: QueueJob, reason: string): Promise<void> {

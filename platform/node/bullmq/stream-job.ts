@@ -80,12 +80,17 @@ export interface StreamJob {
   fn: unknown;
   args: unknown[];
   controls: { timeout?: number; signal?: AbortSignal };
+  /** Called when the executor is found to have let go of the stream (its state is gone). */
+  letGo(): void;
 }
 
 export async function runStreamJob(redis: Redis, credits: StreamCredits, pool: Executor, job: StreamJob): Promise<Outcome> {
   const [valuesKey, state] = job.keys;
   const started = (await redis.eval(START, 1, state, `${job.id}:${randomUUID()}`)) as number;
-  if (started === -1) return { ok: true, value: undefined }; // let go before it started: nothing to do
+  if (started === -1) {
+    job.letGo();
+    return { ok: true, value: undefined }; // let go before it started: nothing to do
+  }
   if (started === 0) {
     const why = "this stream's job already ran on a worker that stopped without ending it (it died, or lost its lock); a stream is not run twice, since its values would repeat";
     return { ok: false, error: encodeError(new WorkerCrashedError(why)) };
@@ -98,7 +103,10 @@ export async function runStreamJob(redis: Redis, credits: StreamCredits, pool: E
   try {
     // Back-pressure on this side too: the local stream holds at most its window of values.
     for await (const value of pool.streamWith(job.controls, job.fn as never, ...(job.args as never[]))) {
-      if (gone || !(await until(credit, sent, redis, state, signal)) || gone) break;
+      if (gone || !(await until(credit, sent, redis, state, signal)) || gone) {
+        job.letGo();
+        break;
+      }
       const packed = pack(value);
       sent++;
       // Not awaited one by one: the writes go out in order, pipelined; a refused one stops the loop.
