@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const APP = "app.js";
 
 /**
  * What is measured: an app's one line of imports, and the budget of its main bundle (gzipped bytes).
@@ -50,7 +51,7 @@ export async function measure(code) {
   try {
     const result = await build({
       // Packages resolve from the repository, where node_modules/isofutures links to the package itself.
-      stdin: { contents: code, resolveDir: ROOT, sourcefile: "app.js", loader: "js" },
+      stdin: { contents: code, resolveDir: ROOT, sourcefile: APP, loader: "js" },
       absWorkingDir: ROOT,
       bundle: true,
       minify: true,
@@ -68,7 +69,8 @@ export async function measure(code) {
     const raw = new Map(result.outputFiles.map((f) => [f.path, f.contents.length]));
     const outputs = result.metafile.outputs;
     const abs = (p) => join(ROOT, p);
-    const main = Object.keys(outputs).find((p) => outputs[p].entryPoint !== undefined && p.endsWith(".js"));
+    // The app's own entry (chunks loaded with import() are entry points too).
+    const main = Object.keys(outputs).find((p) => outputs[p].entryPoint === APP);
     // The entry and, transitively, every chunk it imports statically.
     const eager = new Set();
     const visit = (p) => {

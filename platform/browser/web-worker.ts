@@ -68,7 +68,7 @@ function loadSpawn(options: BrowserThreadOptions): Promise<Spawn> {
   return Promise.all([
     import("./web-worker-spawn.js"),
     options.worker ? undefined : import("virtual:worker-bootstrap"),
-    options.worker && options.protocol === "threads.js" ? import("../../src/pool/threads-protocol.js") : undefined,
+    options.worker && options.protocol === "threads.js" ? import("./threads-chunk.js") : undefined,
   ]).then(([m, bootstrap, threads]) => m.webWorkerSpawner(options, { bootstrap: bootstrap?.default, threads: threads?.threadsProtocol }));
 }
 

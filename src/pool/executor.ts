@@ -8,7 +8,7 @@ import type { ShareObject, WorkerFactory } from "./endpoint.js";
 import { BrokenExecutorError, ShutdownError } from "../futures/errors.js";
 import { FunctionTable } from "./functions.js";
 import { newFuture, setException, setJob, type Future } from "../futures/future.js";
-import { startMap, type MapHost, type MapOptions } from "./map.js";
+import { checkMapCall, providedMapRunner, type MapCaller, type MapHost, type MapOptions, type MapRunner } from "./map-call.js";
 import { KIND_CALL, KIND_STREAM, STREAM_WINDOW, taskCode } from "../wire/protocol.js";
 import { providedEngineKit, type Engine, type EngineKit, type EngineSettings, type ExecutorStats, type SchedulerMaker } from "./engine.js";
 export type { ExecutorStats } from "./engine.js";
@@ -28,7 +28,7 @@ import { ExecutorEventTarget, eventsOf } from "./event-target.js";
 import { emptyTimings } from "./timings.js";
 
 
-export type { MapOptions } from "./map.js";
+export type { MapOptions } from "./map-call.js";
 
 /** Options every executor takes. */
 export interface ExecutorOptions {
@@ -141,6 +141,7 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
   readonly #kind: string;
   #shutdownCalled = false;
   readonly #host: MapHost;
+  readonly #map: MapRunner;
   readonly #checkArgs: ((args: readonly unknown[]) => Error | undefined) | undefined;
   readonly #share: ShareObject | undefined;
 
@@ -157,6 +158,8 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
       options?: readonly string[] | undefined;
       /** Makes the pool's scheduler: the platform's choice, so that a browser bundle may load it on first use. */
       scheduler?: SchedulerMaker | undefined;
+      /** Starts maps (map.ts), or loads it first (lazy-map.ts, browsers). @defaultValue the platform's ({@link providedMapRunner}) */
+      map?: MapRunner | undefined;
     },
   ) {
     super();
@@ -191,6 +194,7 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
       tasks = factory.resolveModule(o.tasks);
     }
     this.#kind = kind;
+    this.#map = config.map ?? providedMapRunner();
     this.#checkArgs = factory.checkArgs?.bind(factory);
     const share = (this.#share = factory.shareObject);
     this.#functions = new FunctionTable(tasks !== null || config.served, (spec) => factory.resolveModule(spec), kind);
@@ -331,21 +335,26 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
   map<K extends TaskName<M> & string>(fn: K, ...inputs: ZipInputs<TaskArgs<M[K]>>): AsyncIterableIterator<TaskResult<M[K]>>;
   map<K extends TaskName<M> & string>(fn: K, ...inputsThenOptions: [...ZipInputs<TaskArgs<M[K]>>, MapOptions]): AsyncIterableIterator<TaskResult<M[K]>>;
   map(fn: unknown, ...inputsThenOptions: unknown[]): AsyncIterableIterator<unknown> {
-    return startMap(this.#host, "map", fn, inputsThenOptions);
+    return this.#startMap("map", fn, inputsThenOptions);
   }
 
   /** Like {@link Executor.map}, but each input is an array of arguments: `fn(...input)`. */
   starmap<F extends TaskFunction>(fn: F | TaskRef<F>, inputs: AnyIterable<TaskArgs<F>>, options?: MapOptions): AsyncIterableIterator<TaskResult<F>>;
   starmap<K extends TaskName<M> & string>(fn: K, inputs: AnyIterable<TaskArgs<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
   starmap(fn: unknown, ...inputsThenOptions: unknown[]): AsyncIterableIterator<unknown> {
-    return startMap(this.#host, "starmap", fn, inputsThenOptions);
+    return this.#startMap("starmap", fn, inputsThenOptions);
   }
 
   /** Like {@link Executor.map}, but results come in completion order (a chunk's results together). */
   mapUnordered<F extends TaskFunction>(fn: F | TaskRef<F>, inputs: AnyIterable<TaskInput<F>>, options?: MapOptions): AsyncIterableIterator<TaskResult<F>>;
   mapUnordered<K extends TaskName<M> & string>(fn: K, inputs: AnyIterable<TaskInput<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
   mapUnordered(fn: unknown, ...inputsThenOptions: unknown[]): AsyncIterableIterator<unknown> {
-    return startMap(this.#host, "mapUnordered", fn, inputsThenOptions);
+    return this.#startMap("mapUnordered", fn, inputsThenOptions);
+  }
+
+  // Checked here, at the call; run by map.ts, at once or once loaded (lazy-map.ts).
+  #startMap(caller: MapCaller, fn: unknown, inputsThenOptions: unknown[]): AsyncIterableIterator<unknown> {
+    return this.#map(this.#host, checkMapCall(this.#host, caller, fn, inputsThenOptions));
   }
 
   /**
