@@ -18,7 +18,6 @@ import { sharedSeen } from "../../src/shared/shareable.js";
 import { checkNesting } from "../../src/util/nesting.js";
 import { Task } from "../../src/pool/task.js";
 import { EVENT_BITS } from "../../src/pool/events.js";
-import { emptyTimings } from "../../src/pool/timings.js";
 import { describe } from "../../src/util/describe.js";
 import { assertTimeout } from "../../src/util/validate.js";
 import { now } from "../../src/util/timers.js";
@@ -37,7 +36,6 @@ export const FRONT: readonly unknown[] = [
   checkNesting,
   Task,
   EVENT_BITS,
-  emptyTimings,
   describe,
   assertTimeout,
   now,

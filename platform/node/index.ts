@@ -4,8 +4,6 @@
  */
 import { provideEngineKit } from "../../src/pool/engine.js";
 import { engineKit } from "../../src/pool/engine-kit.js";
-import { provideMapRunner } from "../../src/pool/map-call.js";
-import { runMap } from "../../src/pool/map.js";
 
 export * from "../../src/index.js";
 export { ThreadPoolExecutor, type ThreadPoolOptions } from "./thread-pool.js";
@@ -18,6 +16,5 @@ export { Manager } from "./manager.js";
 export { Process, activeChildren } from "./process.js";
 
 // isofutures/bullmq's QueueExecutor extends this copy's Executor: its engine settles this copy's futures.
+// Node's executors also take their map runner from it (map.ts, at once: maps start in the call).
 provideEngineKit(engineKit);
-// Maps start in the call itself, as the contract says; a browser bundle loads map.ts on the first map.
-provideMapRunner(runMap);

@@ -8,9 +8,9 @@ import type { ShareObject, WorkerFactory } from "./endpoint.js";
 import { BrokenExecutorError, ShutdownError } from "../futures/errors.js";
 import { FunctionTable } from "./functions.js";
 import { newFuture, setException, setJob, type Future } from "../futures/future.js";
-import { checkMapCall, providedMapRunner, type MapCaller, type MapHost, type MapOptions, type MapRunner } from "./map-call.js";
+import { checkMapCall, type MapCaller, type MapHost, type MapOptions, type MapRunner } from "./map-call.js";
 import { KIND_CALL, KIND_STREAM, STREAM_WINDOW, taskCode } from "../wire/protocol.js";
-import { providedEngineKit, type Engine, type EngineKit, type EngineSettings, type ExecutorStats, type SchedulerMaker } from "./engine.js";
+import { emptyTimings, providedEngineKit, type Engine, type EngineKit, type EngineSettings, type ExecutorStats, type SchedulerMaker } from "./engine.js";
 export type { ExecutorStats } from "./engine.js";
 import { Task, type ChunkOutcome, type StreamSink, type TaskControls } from "./task.js";
 import { TaskStream, type StreamOptions } from "./stream.js";
@@ -25,7 +25,6 @@ import { checkNesting, nestingDepth } from "../util/nesting.js";
 import { checkOptions } from "../util/options.js";
 import { EXECUTOR_OPTIONS, PEER_OPTION_HINTS } from "./options.js";
 import { ExecutorEventTarget, eventsOf } from "./event-target.js";
-import { emptyTimings } from "./timings.js";
 
 
 export type { MapOptions } from "./map-call.js";
@@ -156,9 +155,11 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
       engine?: ((kit: EngineKit, settings: EngineSettings) => Engine) | undefined;
       /** Options this kind takes besides {@link EXECUTOR_OPTIONS} (platform extras). */
       options?: readonly string[] | undefined;
+      /** What to say of other pools' options. @defaultValue {@link PEER_OPTION_HINTS} */
+      hints?: Readonly<Record<string, string>> | undefined;
       /** Makes the pool's scheduler: the platform's choice, so that a browser bundle may load it on first use. */
       scheduler?: SchedulerMaker | undefined;
-      /** Starts maps (map.ts), or loads it first (lazy-map.ts, browsers). @defaultValue the platform's ({@link providedMapRunner}) */
+      /** Starts maps (map.ts), or loads it first (lazy-map.ts, browsers). @defaultValue the engine kit's (Node's entry gives map.ts there) */
       map?: MapRunner | undefined;
     },
   ) {
@@ -166,7 +167,7 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
     const o = options ?? {};
     if (typeof o !== "object") throw new TypeError(`${factory.kind} executor options must be an object, got ${describe(o)}`);
     const kind = `${factory.kind} executor`;
-    checkOptions(o, config.options ? [...EXECUTOR_OPTIONS, ...config.options] : EXECUTOR_OPTIONS, kind, PEER_OPTION_HINTS);
+    checkOptions(o, config.options ? [...EXECUTOR_OPTIONS, ...config.options] : EXECUTOR_OPTIONS, kind, config.hints ?? PEER_OPTION_HINTS);
     checkNesting(kind);
     checkInteger(o.maxWorkers, `${kind}: maxWorkers`, 1);
     checkInteger(o.minWorkers, `${kind}: minWorkers`, 0);
@@ -194,7 +195,7 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
       tasks = factory.resolveModule(o.tasks);
     }
     this.#kind = kind;
-    this.#map = config.map ?? providedMapRunner();
+    this.#map = config.map ?? providedEngineKit().runMap;
     this.#checkArgs = factory.checkArgs?.bind(factory);
     const share = (this.#share = factory.shareObject);
     this.#functions = new FunctionTable(tasks !== null || config.served, (spec) => factory.resolveModule(spec), kind);

@@ -1,8 +1,8 @@
 /**
  * A call of `map`, `starmap` or `mapUnordered`, checked at once: the executor's state, the function,
- * the options, and that every input is iterable; and who runs it. The iteration itself (map.ts,
- * map-inputs.ts) starts from what is checked here, at once where the platform provides it (Node),
- * else once its code has loaded (lazy-map.ts): either way a mistake in the call throws from the call.
+ * the options, and that every input is iterable. The iteration itself (map.ts, map-inputs.ts)
+ * starts from what is checked here, at once where the platform's bundle holds it (Node), else once
+ * its code has loaded (lazy-map.ts): either way a mistake in the call throws from the call.
  * @internal
  * @module
  */
@@ -54,22 +54,6 @@ export interface MapCall {
  * gets. `stopped`: the caller let go of the map before this ran; nothing is submitted.
  */
 export type MapRunner = <R>(host: MapHost, call: MapCall, stopped?: boolean) => AsyncIterableIterator<R>;
-
-let provided: MapRunner | undefined;
-
-/**
- * Given by a platform whose bundle holds map.ts anyway (Node's entry): its executors' maps start in
- * the call itself. A browser's executors take a runner that loads map.ts on first use (lazy-map.ts).
- */
-export function provideMapRunner(run: MapRunner): void {
-  provided = run;
-}
-
-/** The runner of executors made without one of their own. */
-export function providedMapRunner(): MapRunner {
-  if (!provided) throw new TypeError("this build of isofutures has no map runner for this executor (map.ts not provided)");
-  return provided;
-}
 
 /**
  * Checks a call. `args` are what followed `fn`: for `map`, iterables and maybe options (a plain

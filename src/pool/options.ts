@@ -29,7 +29,7 @@ export const BROWSER_THREAD_OPTIONS = ["worker", "workerOptions", "protocol"] as
 
 const KIND = 'choose the executor instead: ThreadPoolExecutor, ProcessPoolExecutor, or createExecutor({ kind: "thread" | "process" | "inline" })';
 
-/** Options of other pools that are not typos of ours: what to do instead. */
+/** Options of other pools that are not typos of ours: what to do instead (any platform). */
 export const PEER_OPTION_HINTS: Readonly<Record<string, string>> = {
   filename: "the module of task functions is given as tasks (a URL or path)",
   workerData: "there is no per-worker data object: pass it to an initializer with initArgs, or to each task as an argument",
@@ -41,13 +41,20 @@ export const PEER_OPTION_HINTS: Readonly<Record<string, string>> = {
   isolateWorkers: "use maxTasksPerWorker: 1 (a fresh worker for each task)",
   onCreateWorker: 'listen to the executor\'s "workerstart" event',
   onTerminateWorker: 'listen to the executor\'s "workerexit" event',
-  forkOpts: "give env, execArgv, cwd and stdio directly",
-  forkArgs: "children take no arguments: pass data with initArgs",
-  workerThreadOpts: "give env, execArgv and resourceLimits directly",
-  niceIncrement: "call os.setPriority in an initializer (see the Node service demo)",
   useAtomics: "idle workers already wait on shared memory before returning to their event loop",
   atomics: "idle workers already wait on shared memory before returning to their event loop",
   taskQueue: "the queue is built in",
   workerChoiceStrategy: "tasks go to idle workers first, then to the ones with room in their credit window",
   closeTimeout: "shutdown({ wait: true }) waits for running tasks; terminate() stops at once",
 };
+
+/**
+ * Node's executors: the hints above, and those for options of Node's child processes, worker
+ * threads and OS (a browser app has no use for them, nor its bundle for their text).
+ */
+export const NODE_OPTION_HINTS: Readonly<Record<string, string>> = /* @__PURE__ */ Object.assign({}, PEER_OPTION_HINTS, {
+  forkOpts: "give env, execArgv, cwd and stdio directly",
+  forkArgs: "children take no arguments: pass data with initArgs",
+  workerThreadOpts: "give env, execArgv and resourceLimits directly",
+  niceIncrement: "call os.setPriority in an initializer (see the Node service demo)",
+});
