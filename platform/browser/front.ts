@@ -7,8 +7,10 @@
  * chunks using it, each fetched and gzipped on its own: the front came as eight files, ~1 KB
  * gzipped more than the same code as two. Every chunk loaded later re-exports {@link FRONT}, so
  * each module named here is used by all of them, and they share one file. Name only modules the
- * front itself uses, by one export it uses (naming another would bring it into the main bundle);
- * a module the front and a later chunk share but missing here comes as a file of its own again
+ * front itself uses, by one export it uses (naming another would bring it into the main bundle),
+ * and none that loads a later chunk (an `import()`): the chunks would then reach themselves, and
+ * Vite's worker builds (rolldown, one file, no code splitting) would keep them all and fail. A
+ * module the front and a later chunk share but missing here comes as a file of its own again
  * (`npm run size` counts the files).
  * @internal
  * @module
@@ -28,7 +30,7 @@ import { taskCode } from "../../src/wire/protocol.js";
 import { isTransfer } from "../../src/wire/transfer.js";
 import { checkMapCall } from "../../src/pool/map-call.js";
 import { web } from "./dom.js";
-import { nextThreadId } from "./web-worker.js";
+import { nextThreadId } from "./thread-ids.js";
 
 export const FRONT: readonly unknown[] = [
   encodeShared,
