@@ -1,11 +1,13 @@
 // `npm run size`: what a browser app ships of isofutures, beside what it would ship of the peers,
 // measured the same way: an app importing the names shown, bundled by esbuild (minified, browser
 // conditions, ES modules with code splitting), each file gzipped at level 9. "main" is the app's
-// entry file and the chunks it imports statically: what loads before the app runs. "on demand" is
+// entry file and the chunks it imports statically: what loads before the app runs, and in how many
+// files (each gzipped on its own: code split over more files compresses worse). "on demand" is
 // every other file of the build, which the app fetches only if it comes to need it (chunks imported
-// with `import()`): the scheduler and the worker's bootstrap when the first executor is made;
-// observable-fns when a stream is; the threads.js translator, the inline engine, or the copy of the
-// shared-object classes when a result brings one the app never imported.
+// with `import()`): the scheduler and the worker's bootstrap when the first executor is made; map's
+// iteration on the first map; observable-fns when a stream is made; a Manager's broker core when a
+// Manager is; the threads.js translator, the inline engine, or the copy of the shared-object
+// classes when a result brings one the app never imported.
 // Fails (exit code 1) when a budget below is exceeded; `npm test` runs it.
 //
 // Sizes are in KB of 1,000 bytes.
@@ -81,7 +83,7 @@ export async function measure(code) {
     visit(main);
     const sum = (paths, sizes) => paths.reduce((n, p) => n + (sizes.get(abs(p)) ?? 0), 0);
     const later = Object.keys(outputs).filter((p) => p.endsWith(".js") && !eager.has(p));
-    return { main: sum([...eager], gz), mainRaw: sum([...eager], raw), later: sum(later, gz) };
+    return { main: sum([...eager], gz), mainRaw: sum([...eager], raw), files: eager.size, later: sum(later, gz) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -96,9 +98,9 @@ async function main() {
     const m = await measure(c.code);
     const over = c.budget !== undefined && m.main > c.budget;
     failed ||= over;
-    rows.push([c.name, kb(m.mainRaw), kb(m.main), m.later ? kb(m.later) : "—", c.budget === undefined ? "" : `${over ? "OVER" : "≤"} ${kb(c.budget)}`]);
+    rows.push([c.name, kb(m.mainRaw), kb(m.main), String(m.files), m.later ? kb(m.later) : "—", c.budget === undefined ? "" : `${over ? "OVER" : "≤"} ${kb(c.budget)}`]);
   }
-  const head = ["what the app imports", "main, minified", "main, gzip -9", "on demand, gzip -9", "budget (main, gzip)"];
+  const head = ["what the app imports", "main, minified", "main, gzip -9", "main, files", "on demand, gzip -9", "budget (main, gzip)"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
   console.log(line(head));

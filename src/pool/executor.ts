@@ -20,11 +20,11 @@ import { sharedSeen } from "../shared/shareable.js";
 import { encodeShared, holdsShared } from "../shared/encode.js";
 import type { AnyIterable, AnyTasks, StreamReturn, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult, ZipInputs } from "../types.js";
 import { assertTimeout, checkInteger, checkSignal } from "../util/validate.js";
-import { findPort } from "../shared/check.js";
 import { checkNesting, nestingDepth } from "../util/nesting.js";
 import { checkOptions } from "../util/options.js";
 import { EXECUTOR_OPTIONS, PEER_OPTION_HINTS } from "./options.js";
 import { ExecutorEventTarget, eventsOf } from "./event-target.js";
+import { checkedInitArgs } from "./init-args.js";
 
 
 export type { MapOptions } from "./map-call.js";
@@ -101,30 +101,6 @@ const asyncDispose: typeof Symbol.asyncDispose =
 
 function noScheduler(): never {
   throw new TypeError("an executor needs an engine or a scheduler (Executor is made by its subclasses)");
-}
-
-/**
- * `initArgs` as every new worker gets them: checked as a task's arguments are (a process pool
- * refuses shared memory), shared-memory objects in their wire form (rebuilt in each worker), and
- * no message port, which could move to one worker only.
- */
-function checkedInitArgs(given: readonly unknown[] | undefined, kind: string, factory: WorkerFactory): unknown[] {
-  const initArgs = given ? [...given] : [];
-  const refused = factory.checkArgs?.(initArgs);
-  if (refused) throw new (refused.constructor as ErrorConstructor)(`${kind}: initArgs: ${refused.message}`);
-  const port = findPort(initArgs);
-  if (port !== undefined) {
-    throw new TypeError(
-      `${kind}: initArgs holds ${port}, which can move to one worker only, while initArgs go to every new worker; pass it to a task instead`,
-    );
-  }
-  if (sharedSeen() && holdsShared(initArgs)) encodeShared(initArgs, [], factory.shareObject);
-  try {
-    structuredClone(initArgs);
-  } catch (error) {
-    throw new TypeError(`${kind}: initArgs must be structured-cloneable: ${(error as Error).message}`, { cause: error });
-  }
-  return initArgs;
 }
 
 /**
