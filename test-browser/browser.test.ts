@@ -118,6 +118,48 @@ for (const engine of engines()) {
       await page.close();
     });
 
+    it("a map asked for before its code has loaded: wrong calls throw at once, next() calls are answered in order, and one let go submits nothing", async () => {
+      const page = await open(browser, plain);
+      const seen = await page.evaluate(async () => {
+        const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
+        // The page's first maps: map's iteration (a chunk of its own) is not there yet.
+        const pool = new m.ThreadPoolExecutor({ maxWorkers: 2 });
+        let wrong = "no error";
+        try {
+          pool.map((x: number) => x, [1], { chunksize: 0 });
+        } catch (e) {
+          wrong = `${(e as Error).name}: ${(e as Error).message}`;
+        }
+        const squares = pool.map((x: number) => x * x, [1, 2, 3], { chunksize: 1 });
+        const asked = [squares.next(), squares.next(), squares.next(), squares.next()];
+        let closed = false;
+        const input: IterableIterator<number> = {
+          next: () => ({ value: 1, done: false }),
+          return: () => ((closed = true), { value: undefined, done: true }),
+          [Symbol.iterator]: () => input,
+        };
+        const dropped = pool.map((x: number) => x, input);
+        const letGo = await dropped.return!();
+        const answers = await Promise.all(asked);
+        const afterwards = await dropped.next();
+        // Closing the input waits for the code (which is there once the other map has answered).
+        for (let i = 0; i < 100 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
+        const tasks = pool.stats().tasks;
+        await pool.shutdown();
+        // Plain values: some drivers send one object only once, or undefined as null.
+        const told = (r: IteratorResult<number>) => (r.done ? "done" : r.value);
+        return { wrong, answers: answers.map(told), letGo: told(letGo), afterwards: told(afterwards), closed, submitted: tasks.completed + tasks.cancelled + tasks.queued + tasks.running };
+      });
+      expect(seen.wrong).toBe("RangeError: map: chunksize must be an integer ≥ 1, got 0");
+      expect(seen.answers).toEqual([1, 4, 9, "done"]);
+      expect(seen.letGo).toBe("done");
+      expect(seen.afterwards).toBe("done");
+      expect(seen.closed).toBe(true);
+      // The three squares, and nothing of the map let go.
+      expect(seen.submitted).toBe(3);
+      await page.close();
+    });
+
     it("a tasks module that is missing or broken fails the futures with a message naming its URL", async () => {
       const page = await open(browser, plain);
       const messages = await page.evaluate(async () => {
