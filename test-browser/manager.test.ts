@@ -22,7 +22,7 @@ beforeAll(async () => {
   corelessRoot = mkdtempSync(join(tmpdir(), "isofutures-coreless-"));
   symlinkSync(join(root, "test-browser"), join(corelessRoot, "test-browser"));
   cpSync(join(root, "dist/browser"), join(corelessRoot, "dist/browser"), { recursive: true });
-  rmSync(join(corelessRoot, "dist/browser/platform/browser/manager-core.js"));
+  rmSync(join(corelessRoot, "dist/browser/platform/browser/manager-core.bundle.js"));
   coreless = await serve({ root: corelessRoot, isolated: true });
 }, 60_000);
 

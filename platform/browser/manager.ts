@@ -3,9 +3,9 @@
  * the page's (or worker's) own thread, which Web Workers reach through ports. A busy page delays
  * their requests; the `…Sync` forms in workers need shared memory (a cross-origin-isolated page).
  *
- * What keeps and serves the objects (the broker's core, with the serving of every kind of shared
- * object) is a chunk of its own, fetched when the first Manager is made: an app's main bundle holds
- * the Manager and its proxies, whose requests wait in their ports until the core is there.
+ * What keeps and serves the objects (the broker's core) is a chunk of its own (manager-core.ts),
+ * fetched when the first Manager is made: an app's main bundle holds the Manager and its proxies,
+ * whose requests wait in their ports until the core is there.
  * @module
  */
 import type { BrokerCore, PortLike } from "../../src/remote/broker-core.js";
@@ -25,7 +25,7 @@ export class Manager extends BaseManager {
 }
 
 let nextId = 1;
-let loading: Promise<typeof import("./manager-core.js")> | undefined;
+let loading: Promise<typeof import("virtual:manager-core")> | undefined;
 
 function localHost(): ManagerHost {
   let core: BrokerCore | undefined;
@@ -34,7 +34,7 @@ function localHost(): ManagerHost {
   const waiting: ((core: BrokerCore) => void)[] = [];
   /** Ports served meanwhile: answered with `failure` if the core cannot be loaded. */
   const ports: [PortLike, SharedArrayBuffer][] = [];
-  const load = (loading ??= import("./manager-core.js"));
+  const load = (loading ??= import("virtual:manager-core"));
   load.then(
     (m) => {
       core = new m.BrokerCore();
