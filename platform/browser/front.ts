@@ -5,8 +5,10 @@
  *
  * esbuild gives the code that an app and its later chunks both use one file per distinct set of
  * chunks using it, each fetched and gzipped on its own: the front came as eight files, ~1 KB
- * gzipped more than the same code as two. Every chunk loaded later re-exports {@link FRONT}, so
- * each module named here is used by all of them, and they share one file. Name only modules the
+ * gzipped more than the same code as two. Every chunk loaded later that imports modules of ours
+ * re-exports {@link FRONT} (the others are self-contained files: the worker's bootstrap, the copy of
+ * the classes, a Manager's core, observable-fns), so each module named here is used by all of them,
+ * and they share one file. Name only modules the
  * front itself uses, by one export it uses (naming another would bring it into the main bundle),
  * and none that loads a later chunk (an `import()`): the chunks would then reach themselves, and
  * Vite's worker builds (rolldown, one file, no code splitting) would keep them all and fail. A
