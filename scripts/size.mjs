@@ -25,11 +25,11 @@ const APP = "app.js";
 /**
  * What is measured: an app's one line of imports, and the budget of its main bundle (gzipped bytes),
  * each set just above what it was when set, so that growth fails `npm test`. `ThreadPoolExecutor`
- * alone: 11.76 KB (goal 12). Everything exported: 31.3 KB, above the goal of 25 set before Process,
+ * alone: 11.86 KB (goal 12). Everything exported: 31.4 KB, above the goal of 25 set before Process,
  * Manager, events, timings and strict options existed: the README says what 25 KB would cost.
  */
 export const CASES = [
-  { name: "isofutures: ThreadPoolExecutor", code: 'export { ThreadPoolExecutor } from "isofutures";', budget: 11_900 },
+  { name: "isofutures: ThreadPoolExecutor", code: 'export { ThreadPoolExecutor } from "isofutures";', budget: 11_950 },
   { name: "isofutures: everything", code: 'export * from "isofutures";', budget: 31_500 },
   { name: "isofutures: InlineExecutor", code: 'export { InlineExecutor } from "isofutures";' },
   { name: "isofutures: Lock", code: 'export { Lock } from "isofutures";' },
@@ -95,7 +95,7 @@ async function main() {
     const m = await measure(c.code);
     const over = c.budget !== undefined && m.main > c.budget;
     failed ||= over;
-    rows.push([c.name, kb(m.mainRaw), kb(m.main), String(m.files), m.later ? kb(m.later) : "—", c.budget === undefined ? "" : `${over ? "OVER" : "≤"} ${kb(c.budget)}`]);
+    rows.push([c.name, kb(m.mainRaw), kb(m.main), String(m.files), m.later ? kb(m.later) : "—", c.budget === undefined ? "" : `${over ? "OVER" : "≤"} ${(c.budget / 1000).toFixed(2)} KB`]);
   }
   const head = ["what the app imports", "main, minified", "main, gzip -9", "main, files", "on demand, gzip -9", "budget (main, gzip)"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -22,75 +22,14 @@ import type { AnyIterable, AnyTasks, StreamReturn, StreamValue, TaskArgs, TaskFu
 import { assertTimeout, checkInteger, checkSignal } from "../util/validate.js";
 import { checkNesting, nestingDepth } from "../util/nesting.js";
 import { checkOptions } from "../util/options.js";
-import { EXECUTOR_OPTIONS, PEER_OPTION_HINTS } from "./options.js";
+import { EXECUTOR_OPTIONS, PEER_OPTION_HINTS, type ExecutorOptions, type ShutdownOptions, type SubmitOptions } from "./options.js";
 import { ExecutorEventTarget, eventsOf } from "./event-target.js";
 import { checkedInitArgs } from "./init-args.js";
 
 
 export type { MapOptions } from "./map-call.js";
 
-/** Options every executor takes. */
-export interface ExecutorOptions {
-  /** Upper bound of workers. @defaultValue `cpuCount()` */
-  maxWorkers?: number | undefined;
-  /** Workers started at once and kept even when idle. @defaultValue `0` (workers start on demand) */
-  minWorkers?: number | undefined;
-  /**
-   * URL or path of an ES module whose named exports are the task functions. A relative string
-   * resolves against the current directory (Node) or the page (browser);
-   * `new URL("./tasks.js", import.meta.url)` is the reliable form.
-   */
-  tasks?: string | URL | undefined;
-  /** Run once in each new worker before its first task: an export name of `tasks`, a `taskRef`, or a self-contained function. */
-  initializer?: string | TaskFunction | TaskRef | undefined;
-  /** Arguments of `initializer`. @defaultValue `[]` */
-  initArgs?: readonly unknown[] | undefined;
-  /** A worker is replaced after running this many tasks. @defaultValue `Infinity` */
-  maxTasksPerWorker?: number | undefined;
-  /** ms after which an idle worker above `minWorkers` exits. `Infinity`: never. @defaultValue `10000` */
-  idleTimeout?: number | undefined;
-  /** Prefix of worker names (`"<name>-1"`, `"<name>-2"`…). @defaultValue `"isofutures"` */
-  name?: string | undefined;
-  /** Aborting it shuts the executor down, cancelling pending work (`shutdown({ wait: false, cancelFutures: true })`). */
-  signal?: AbortSignal | undefined;
-  /**
-   * ms a running task asked to stop (its timeout passed, its signal fired, its stream was let go)
-   * has to end by itself — watching `currentTask().signal` — before its worker is terminated.
-   * A task that stops in time keeps its worker. `0`: terminate at once. @defaultValue `50`
-   */
-  cancelGrace?: number | undefined;
-  /**
-   * How many tasks one worker runs at once. Async tasks then overlap their waits (I/O, timers) in
-   * one worker, as piscina's option of the same name: 10 tasks that each wait 300 ms take 300 ms
-   * on one worker with `10`, 3 s with `1`. Each of them is running (not cancellable) from the
-   * moment it is handed to the worker; a worker whose task must be stopped the hard way (timeout,
-   * signal) takes its other running tasks with it (see the README, "Stopping tasks").
-   * Quick tasks still travel in larger batches, as with `1`. @defaultValue `1`
-   */
-  concurrentTasksPerWorker?: number | undefined;
-}
-
-/** Per-task controls for {@link Executor.submitWith}. */
-export interface SubmitOptions {
-  /**
-   * ms the task may run, counted from when it is handed to a worker (state `running`). When it
-   * passes, the worker is terminated (and replaced) and the future fails with `TimeoutError`.
-   */
-  timeout?: number | undefined;
-  /**
-   * Aborting it cancels the task if it is still pending (`CancelledError`); if it is running, its
-   * worker is terminated (and replaced) and the future fails with the signal's `reason`.
-   */
-  signal?: AbortSignal | undefined;
-}
-
-/** Options of {@link Executor.shutdown}. */
-export interface ShutdownOptions {
-  /** Resolve only when all running work has finished and every worker has exited. @defaultValue `true` */
-  wait?: boolean | undefined;
-  /** Cancel every task that has not started. @defaultValue `false` */
-  cancelFutures?: boolean | undefined;
-}
+export type { ExecutorOptions, ShutdownOptions, SubmitOptions } from "./options.js";
 
 const DEFAULT_IDLE_TIMEOUT = 10_000;
 const DEFAULT_CANCEL_GRACE = 50;
@@ -117,6 +56,10 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
   #shutdownCalled = false;
   readonly #host: MapHost;
   readonly #map: MapRunner;
+  /** Maps waiting for their code (lazy-map.ts): `shutdown()` lets their tasks in first. */
+  readonly #starting = new Set<Promise<void>>();
+  /** After terminate() or shutdown({ cancelFutures }): a map's tasks not submitted yet are cancelled instead. */
+  #cancelLate = false;
   readonly #checkArgs: ((args: readonly unknown[]) => Error | undefined) | undefined;
   readonly #share: ShareObject | undefined;
 
@@ -201,6 +144,11 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
       maxWorkers,
       checkOpen: (caller) => this.#checkOpen(caller),
       lookup: (fn, caller) => functions.lookup(fn, caller),
+      starting: (started) => {
+        this.#starting.add(started);
+        void started.then(() => this.#starting.delete(started));
+      },
+      cancelsNew: () => this.#cancelLate,
       submitChunk: (def, kindCode, items, transfer) => {
         const refused = this.#checkArgs?.(items);
         if (refused) return this.#failed(refused) as Future<ChunkOutcome>;
@@ -388,7 +336,11 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
     }
     const { wait = true, cancelFutures = false } = options;
     this.#shutdownCalled = true;
-    const closed = this.#scheduler.shutdown(Boolean(cancelFutures));
+    this.#cancelLate ||= Boolean(cancelFutures);
+    const engine = this.#scheduler;
+    // Maps called before, still loading their code, submitted at their call: their tasks go in first.
+    const closed =
+      cancelFutures || this.#starting.size === 0 ? engine.shutdown(Boolean(cancelFutures)) : Promise.all(this.#starting).then(() => engine.shutdown(false));
     return wait ? closed : Promise.resolve();
   }
 
@@ -398,6 +350,7 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
    */
   terminate(): Promise<void> {
     this.#shutdownCalled = true;
+    this.#cancelLate = true;
     return this.#scheduler.terminate();
   }
 

@@ -34,6 +34,13 @@ export interface MapHost {
   checkOpen(caller: string): void;
   lookup(fn: unknown, caller: string): FnDef;
   submitChunk(def: FnDef, kind: number, items: unknown[], transfer: object[] | undefined): Future<ChunkOutcome>;
+  /**
+   * A map waits for its code (lazy-map.ts); `started` settles once it has submitted its first tasks
+   * (or failed to load). Its tasks count as submitted at the call: `shutdown()` waits for them.
+   */
+  starting(started: Promise<void>): void;
+  /** After `terminate()` or `shutdown({ cancelFutures })`: inputs not submitted yet are cancelled instead. */
+  cancelsNew(): boolean;
 }
 
 export type MapCaller = "map" | "starmap" | "mapUnordered";

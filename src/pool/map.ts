@@ -12,7 +12,7 @@
  * @module
  */
 import { now, type Timer } from "../util/timers.js";
-import { TimeoutError } from "../futures/errors.js";
+import { CancelledError, TimeoutError } from "../futures/errors.js";
 import { hasFailed, peek, type Future } from "../futures/future.js";
 import { describe } from "../util/describe.js";
 import { KIND_MAP, KIND_STARMAP } from "../wire/protocol.js";
@@ -327,6 +327,11 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
       break;
     }
     if (items.length === 0) return;
+    if (this.host.cancelsNew()) {
+      // Its input is read as it is consumed: what comes after the executor cancelled its pending tasks is cancelled too.
+      this.#inputFailed(new CancelledError(`${this.call.caller}: the executor was terminated, or shut down with cancelFutures, before these inputs were submitted`));
+      return;
+    }
     let future: Future<ChunkOutcome>;
     try {
       future = this.host.submitChunk(this.call.def, this.kind, items, transfer);

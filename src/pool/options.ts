@@ -1,9 +1,75 @@
 /**
- * The option names executors take, and what the options of other pools (piscina, workerpool,
- * poolifier, tinypool) become here, for the error an unknown option gets (see util/options.ts).
- * @internal
+ * The options executors take (their types and names), and what the options of other pools
+ * (piscina, workerpool, poolifier, tinypool) become here, for the error an unknown option gets
+ * (see util/options.ts).
  * @module
  */
+import type { TaskFunction } from "../types.js";
+import type { TaskRef } from "../wire/task-ref.js";
+
+/** Options every executor takes. */
+export interface ExecutorOptions {
+  /** Upper bound of workers. @defaultValue `cpuCount()` */
+  maxWorkers?: number | undefined;
+  /** Workers started at once and kept even when idle. @defaultValue `0` (workers start on demand) */
+  minWorkers?: number | undefined;
+  /**
+   * URL or path of an ES module whose named exports are the task functions. A relative string
+   * resolves against the current directory (Node) or the page (browser);
+   * `new URL("./tasks.js", import.meta.url)` is the reliable form.
+   */
+  tasks?: string | URL | undefined;
+  /** Run once in each new worker before its first task: an export name of `tasks`, a `taskRef`, or a self-contained function. */
+  initializer?: string | TaskFunction | TaskRef | undefined;
+  /** Arguments of `initializer`. @defaultValue `[]` */
+  initArgs?: readonly unknown[] | undefined;
+  /** A worker is replaced after running this many tasks. @defaultValue `Infinity` */
+  maxTasksPerWorker?: number | undefined;
+  /** ms after which an idle worker above `minWorkers` exits. `Infinity`: never. @defaultValue `10000` */
+  idleTimeout?: number | undefined;
+  /** Prefix of worker names (`"<name>-1"`, `"<name>-2"`…). @defaultValue `"isofutures"` */
+  name?: string | undefined;
+  /** Aborting it shuts the executor down, cancelling pending work (`shutdown({ wait: false, cancelFutures: true })`). */
+  signal?: AbortSignal | undefined;
+  /**
+   * ms a running task asked to stop (its timeout passed, its signal fired, its stream was let go)
+   * has to end by itself — watching `currentTask().signal` — before its worker is terminated.
+   * A task that stops in time keeps its worker. `0`: terminate at once. @defaultValue `50`
+   */
+  cancelGrace?: number | undefined;
+  /**
+   * How many tasks one worker runs at once. Async tasks then overlap their waits (I/O, timers) in
+   * one worker, as piscina's option of the same name: 10 tasks that each wait 300 ms take 300 ms
+   * on one worker with `10`, 3 s with `1`. Each of them is running (not cancellable) from the
+   * moment it is handed to the worker; a worker whose task must be stopped the hard way (timeout,
+   * signal) takes its other running tasks with it (see the README, "Stopping tasks").
+   * Quick tasks still travel in larger batches, as with `1`. @defaultValue `1`
+   */
+  concurrentTasksPerWorker?: number | undefined;
+}
+
+/** Per-task controls for `Executor.submitWith`. */
+export interface SubmitOptions {
+  /**
+   * ms the task may run, counted from when it is handed to a worker (state `running`). When it
+   * passes, the worker is terminated (and replaced) and the future fails with `TimeoutError`.
+   */
+  timeout?: number | undefined;
+  /**
+   * Aborting it cancels the task if it is still pending (`CancelledError`); if it is running, its
+   * worker is terminated (and replaced) and the future fails with the signal's `reason`.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of `Executor.shutdown`. */
+export interface ShutdownOptions {
+  /** Resolve only when all running work has finished and every worker has exited. @defaultValue `true` */
+  wait?: boolean | undefined;
+  /** Cancel every task that has not started. @defaultValue `false` */
+  cancelFutures?: boolean | undefined;
+}
+
 
 /** Options every pool executor takes (thread, process, inline, browser). */
 export const EXECUTOR_OPTIONS = [
