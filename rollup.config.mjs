@@ -68,13 +68,14 @@ function workerBootstrap(entry) {
   };
 }
 
-// `import("virtual:kinds-copy")`: a copy of the shared-object classes as one file with no import of
-// its own (platform/browser/kinds-copy.ts says why).
-function kindsCopy(entry) {
-  const id = resolve("platform/browser/kinds-copy.bundle.js");
+// `import("virtual:<name>")`: a module bundled on its own into one file with no import of its own,
+// for a chunk that must share no module with an app's main bundle: the copy of the shared-object
+// classes (platform/browser/kinds-copy.ts says why) and a Manager's broker core (manager.ts).
+function selfContained(name, entry) {
+  const id = resolve(`platform/browser/${name}.bundle.js`);
   return {
-    name: "kinds-copy",
-    resolveId: (source) => (source === "virtual:kinds-copy" ? id : null),
+    name,
+    resolveId: (source) => (source === `virtual:${name}` ? id : null),
     async load(source) {
       if (source !== id) return null;
       const bundle = await rollup({ input: entry, plugins: [ts()], onwarn: () => {} });
@@ -198,7 +199,7 @@ export default [
     // The browser build: no Node built-in is reachable from it. The worker bootstrap is a string in
     // a module of it (started from a Blob URL), so apps never serve a file of ours.
     input: { index: "platform/browser/index.ts", worker: "platform/browser/worker.ts" },
-    plugins: [workerBootstrap("platform/browser/worker-entry.ts"), kindsCopy("platform/browser/kinds-copy.ts"), bundled(), ts()],
+    plugins: [workerBootstrap("platform/browser/worker-entry.ts"), selfContained("kinds-copy", "platform/browser/kinds-copy.ts"), selfContained("manager-core", "platform/browser/manager-core.ts"), bundled(), ts()],
     output: {
       dir: "dist/browser",
       format: "es",

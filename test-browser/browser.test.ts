@@ -118,6 +118,78 @@ for (const engine of engines()) {
       await page.close();
     });
 
+    it("a map asked for before its code has loaded: wrong calls throw at once, next() calls are answered in order, one let go submits nothing, and shutdown() waits for the others", async () => {
+      const page = await open(browser, plain);
+      const seen = await page.evaluate(async () => {
+        const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
+        const pool = new m.ThreadPoolExecutor({ maxWorkers: 2 });
+        // Its scheduler has loaded; the page's first maps find map's iteration (a chunk of its own) not there yet.
+        await pool.submit((x: number) => x, 0);
+        let wrong = "no error";
+        try {
+          pool.map((x: number) => x, [1], { chunksize: 0 });
+        } catch (e) {
+          wrong = `${(e as Error).name}: ${(e as Error).message}`;
+        }
+        const squares = pool.map((x: number) => x * x, [1, 2, 3], { chunksize: 1 });
+        const asked = [squares.next(), squares.next(), squares.next(), squares.next()];
+        let closed = false;
+        const input: IterableIterator<number> = {
+          next: () => ({ value: 1, done: false }),
+          return: () => ((closed = true), { value: undefined, done: true }),
+          [Symbol.iterator]: () => input,
+        };
+        const dropped = pool.map((x: number) => x, input);
+        const letGo = await dropped.return!();
+        // The squares were submitted at their call, as the contract counts it: shutdown() waits for them.
+        let doneAtShutdown = -1;
+        const closing = pool.shutdown().then(() => (doneAtShutdown = pool.stats().tasks.completed));
+        const answers = await Promise.all(asked);
+        const afterwards = await dropped.next();
+        await closing;
+        const tasks = pool.stats().tasks;
+        // Plain values: some drivers send one object only once, or undefined as null.
+        const told = (r: IteratorResult<number>) => (r.done ? "done" : r.value);
+        return {
+          wrong,
+          answers: answers.map(told),
+          letGo: told(letGo),
+          afterwards: told(afterwards),
+          closed,
+          doneAtShutdown,
+          submitted: tasks.completed + tasks.cancelled + tasks.queued + tasks.running,
+        };
+      });
+      expect(seen.wrong).toBe("RangeError: map: chunksize must be an integer ≥ 1, got 0");
+      expect(seen.answers).toEqual([1, 4, 9, "done"]);
+      expect(seen.letGo).toBe("done");
+      expect(seen.afterwards).toBe("done");
+      expect(seen.closed).toBe(true);
+      expect(seen.doneAtShutdown).toBe(4);
+      // The submit and the three squares, and nothing of the map let go.
+      expect(seen.submitted).toBe(4);
+      await page.close();
+    });
+
+    it("a map whose code is still loading when the executor is terminated ends with CancelledError, submitting nothing", async () => {
+      const page = await open(browser, plain);
+      const seen = await page.evaluate(async () => {
+        const m = (window as unknown as { iso: typeof import("isofutures") }).iso;
+        const pool = new m.ThreadPoolExecutor({ maxWorkers: 1 });
+        const it = pool.map((x: number) => x, [1, 2]);
+        await pool.terminate();
+        const end = await it.next().then(
+          () => "no error",
+          (e: Error) => `${e.name}: ${e.message}`,
+        );
+        const tasks = pool.stats().tasks;
+        return { end, submitted: tasks.completed + tasks.cancelled + tasks.queued + tasks.running };
+      });
+      expect(seen.end).toMatch(/^CancelledError: map: the executor was terminated, or shut down with cancelFutures, before these inputs were submitted/);
+      expect(seen.submitted).toBe(0);
+      await page.close();
+    });
+
     it("a tasks module that is missing or broken fails the futures with a message naming its URL", async () => {
       const page = await open(browser, plain);
       const messages = await page.evaluate(async () => {

@@ -1,8 +1,9 @@
 // Real bundlers build the same sample app (test-browser/apps/common): Vite, rollup, webpack 5 and
 // esbuild (with and without code splitting), each in its own folder; Chromium loads each build, served
 // from that folder alone, and the app reports, for each of the three ways of getting task code into
-// workers and for a shared object coming back from one, the result it got. The package's later parts
-// (the scheduler, the worker's bootstrap) must be files the bundler emitted, not in the app's entry.
+// workers, for a map and for a shared object coming back from one, the result it got. The package's
+// later parts (the scheduler, the worker's bootstrap, map's iteration) must be files the bundler
+// emitted, not in the app's entry.
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -111,9 +112,11 @@ function entryScript(bundler: string, dir: string): string {
   return join(dir, src);
 }
 
-// Text only the scheduler (lifecycle.ts) and only the worker's bootstrap (definitions.ts) hold.
+// Text only the scheduler (lifecycle.ts), only the worker's bootstrap (definitions.ts) and only map's
+// iteration (map.ts) hold.
 const SCHEDULER_MARK = "a worker could not be started";
 const BOOTSTRAP_MARK = "unknown function definition kind";
+const MAP_MARK = "the tasks not started were cancelled";
 
 let browser: Browser;
 let server: StaticServer;
@@ -145,18 +148,18 @@ afterAll(async () => {
 });
 
 describe.each(Object.keys(BUILDERS))("an app bundled by %s", (bundler) => {
-  it.each(["tasks", "worker", "function", "shared"])("gets results through %s", async (way) => {
+  it.each(["tasks", "worker", "function", "map", "shared"])("gets results through %s", async (way) => {
     const r = await results[bundler];
     expect(r?.[way]).toBe(FIB_20);
   }, 180_000);
 
-  it.runIf(SPLITTING.includes(bundler))("keeps the scheduler and the worker's bootstrap out of the app's entry, in files of the build", async () => {
+  it.runIf(SPLITTING.includes(bundler))("keeps the scheduler, the worker's bootstrap and map's iteration out of the app's entry, in files of the build", async () => {
     await results[bundler];
     const dir = join(BUILD, bundler);
     const all = scripts(dir);
     const entry = all.get(entryScript(bundler, dir));
     expect(entry).toBeDefined();
-    for (const mark of [SCHEDULER_MARK, BOOTSTRAP_MARK]) {
+    for (const mark of [SCHEDULER_MARK, BOOTSTRAP_MARK, MAP_MARK]) {
       expect(entry).not.toContain(mark);
       expect([...all.values()].some((text) => text.includes(mark))).toBe(true);
     }

@@ -5,7 +5,8 @@
  * @module
  */
 import type { Endpoint, EndpointEvents, SpawnRequest, WorkerFactory } from "../../src/pool/endpoint.js";
-import { nextThreadId, webWorkerFactory, type Spawn } from "./web-worker.js";
+import { webWorkerFactory, type Spawn } from "./web-worker.js";
+import { nextThreadId } from "./thread-ids.js";
 
 /** A factory of one Process's Web Worker. */
 export function processWorkerFactory(resolveModule: (spec: string | URL) => string): WorkerFactory {

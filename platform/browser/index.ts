@@ -9,6 +9,8 @@ import { BROWSER_THREAD_OPTIONS, EXECUTOR_OPTIONS, PEER_OPTION_HINTS } from "../
 import { UnsupportedError } from "../../src/futures/errors.js";
 import type { WorkerFactory } from "../../src/pool/endpoint.js";
 import { lazyScheduler } from "../../src/pool/lazy-engine.js";
+import { lazyMap } from "../../src/pool/lazy-map.js";
+import type { MapRunner } from "../../src/pool/map-call.js";
 import type { PlatformInfo } from "../../src/platform-info.js";
 import type { AnyTasks } from "../../src/types.js";
 import { describe } from "../../src/util/describe.js";
@@ -29,6 +31,13 @@ function inlineFactory(): WorkerFactory {
 }
 
 const loadInlineEngine = () => import("./inline-engine.js").then((m) => m.inlineScheduler);
+
+let mapCode: MapRunner | undefined;
+
+/** Maps' iteration, loaded on the first map of the page (lazy-map.ts); executors made after that get it at once. */
+function browserMap(): MapRunner {
+  return mapCode ?? lazyMap(() => import("./map-chunk.js").then((m) => (mapCode = m.runMap)));
+}
 
 /** Options of `ThreadPoolExecutor` in browsers. */
 export interface ThreadPoolOptions extends ExecutorOptions, BrowserThreadOptions {}
@@ -52,6 +61,7 @@ export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M>
       served: options?.worker !== undefined,
       options: BROWSER_THREAD_OPTIONS,
       scheduler: lazyScheduler(() => loadThreadEngine(factory)),
+      map: browserMap(),
     });
   }
 }
@@ -59,7 +69,7 @@ export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M>
 /** Runs tasks on the calling thread, with the same semantics as the pools. */
 export class InlineExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ExecutorOptions) {
-    super(options, inlineFactory(), { defaultMaxWorkers: () => 1, served: false, scheduler: lazyScheduler(loadInlineEngine) });
+    super(options, inlineFactory(), { defaultMaxWorkers: () => 1, served: false, scheduler: lazyScheduler(loadInlineEngine), map: browserMap() });
   }
 }
 

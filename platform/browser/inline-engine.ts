@@ -10,6 +10,9 @@ import { startScheduler } from "../../src/pool/scheduler/scheduler.js";
 import { spawnInline } from "../../src/inline-endpoint.js";
 import { useKindsCopy } from "./kinds-loader.js";
 
+// The front this chunk shares with the app comes as one file (front.ts).
+export { FRONT } from "./front.js";
+
 export const inlineScheduler: SchedulerMaker = (factory, config) => {
   useKindsCopy();
   return startScheduler({ ...factory, spawn: spawnInline }, config);

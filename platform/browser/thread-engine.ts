@@ -9,6 +9,9 @@ import { startScheduler } from "../../src/pool/scheduler/scheduler.js";
 import { useKindsCopy } from "./kinds-loader.js";
 import type { Spawn } from "./web-worker.js";
 
+// The front this chunk shares with the app comes as one file (front.ts).
+export { FRONT } from "./front.js";
+
 export function threadScheduler(spawn: Spawn): SchedulerMaker {
   useKindsCopy();
   return (factory, config) => startScheduler({ ...factory, spawn }, config);

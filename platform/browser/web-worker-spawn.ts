@@ -15,7 +15,11 @@ import { UnsupportedError } from "../../src/futures/errors.js";
 import { OP_CLOSE, OP_INIT, OP_READY, type WorkerInit } from "../../src/wire/protocol.js";
 import type { threadsProtocol } from "../../src/pool/threads-protocol.js";
 import { web, type WebWorker, type WebWorkerOptions } from "./dom.js";
-import { nextThreadId, type BrowserThreadOptions, type Spawn } from "./web-worker.js";
+import type { BrowserThreadOptions, Spawn } from "./web-worker.js";
+import { nextThreadId } from "./thread-ids.js";
+
+// The front this chunk shares with the app comes as one file (front.ts).
+export { FRONT } from "./front.js";
 
 /** What was loaded beside this module: the bootstrap's source (no `worker` option), the threads.js translator (its protocol). */
 export interface SpawnExtras {

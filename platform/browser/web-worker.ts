@@ -34,13 +34,6 @@ export interface WebWorkerFactory extends WorkerFactory {
   readonly loading: Promise<Spawn>;
 }
 
-/** Web Workers have no thread id: each gets a number, 1, 2, … in the order this realm starts them. */
-let started = 0;
-
-export function nextThreadId(): number {
-  return ++started;
-}
-
 /**
  * A factory of Web Workers for a pool: the spawning code loads now, and the pool's scheduler, which
  * exists only once it has, gets the spawner itself (thread-engine.ts). `early` says what to do
@@ -68,7 +61,7 @@ function loadSpawn(options: BrowserThreadOptions): Promise<Spawn> {
   return Promise.all([
     import("./web-worker-spawn.js"),
     options.worker ? undefined : import("virtual:worker-bootstrap"),
-    options.worker && options.protocol === "threads.js" ? import("../../src/pool/threads-protocol.js") : undefined,
+    options.worker && options.protocol === "threads.js" ? import("./threads-chunk.js") : undefined,
   ]).then(([m, bootstrap, threads]) => m.webWorkerSpawner(options, { bootstrap: bootstrap?.default, threads: threads?.threadsProtocol }));
 }
 

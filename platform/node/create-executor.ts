@@ -3,7 +3,7 @@
  * @module
  */
 import type { Executor } from "../../src/pool/executor.js";
-import { EXECUTOR_OPTIONS, NODE_PROCESS_OPTIONS, NODE_THREAD_OPTIONS, PEER_OPTION_HINTS } from "../../src/pool/options.js";
+import { EXECUTOR_OPTIONS, NODE_PROCESS_OPTIONS, NODE_THREAD_OPTIONS, NODE_OPTION_HINTS } from "../../src/pool/options.js";
 import { describe } from "../../src/util/describe.js";
 import { checkOptions } from "../../src/util/options.js";
 import type { AnyTasks } from "../../src/types.js";
@@ -23,7 +23,7 @@ const PROCESS_ONLY = NODE_PROCESS_OPTIONS.filter((k) => !(NODE_THREAD_OPTIONS as
 
 /** Makes an executor of the given kind (`"auto"`: threads where they exist, else inline). */
 export function createExecutor<M extends object = AnyTasks>(options: CreateExecutorOptions = {}): Executor<M> {
-  if (typeof options === "object" && options !== null) checkOptions(options, ALL_OPTIONS, "createExecutor", PEER_OPTION_HINTS);
+  if (typeof options === "object" && options !== null) checkOptions(options, ALL_OPTIONS, "createExecutor", NODE_OPTION_HINTS);
   const { kind = "auto", ...rest } = options as CreateExecutorOptions & Record<string, unknown>;
   switch (kind) {
     case "auto":

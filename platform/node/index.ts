@@ -16,4 +16,5 @@ export { Manager } from "./manager.js";
 export { Process, activeChildren } from "./process.js";
 
 // isofutures/bullmq's QueueExecutor extends this copy's Executor: its engine settles this copy's futures.
+// Node's executors also take their map runner from it (map.ts, at once: maps start in the call).
 provideEngineKit(engineKit);

@@ -7,6 +7,7 @@ import { inlineFactory } from "../../src/inline-endpoint.js";
 import type { AnyTasks } from "../../src/types.js";
 import { nodeScheduler } from "./pool-engine.js";
 import { resolveModule } from "./resolve.js";
+import { NODE_OPTION_HINTS } from "../../src/pool/options.js";
 
 /**
  * Runs tasks on the calling thread, with the same semantics as the pools (tasks modules,
@@ -17,6 +18,6 @@ import { resolveModule } from "./resolve.js";
  */
 export class InlineExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ExecutorOptions) {
-    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: () => 1, served: false, scheduler: nodeScheduler });
+    super(options, inlineFactory(resolveModule), { defaultMaxWorkers: () => 1, served: false, hints: NODE_OPTION_HINTS, scheduler: nodeScheduler });
   }
 }

@@ -6,7 +6,7 @@ import { Executor, type ExecutorOptions } from "../../src/pool/executor.js";
 import type { AnyTasks } from "../../src/types.js";
 import { nodeScheduler } from "./pool-engine.js";
 import { cpuCount } from "./cpu.js";
-import { NODE_PROCESS_OPTIONS } from "../../src/pool/options.js";
+import { NODE_OPTION_HINTS, NODE_PROCESS_OPTIONS } from "../../src/pool/options.js";
 import { processFactory, type NodeProcessOptions } from "./process-worker.js";
 
 /** Options of `ProcessPoolExecutor`. */
@@ -22,6 +22,6 @@ export interface ProcessPoolOptions extends ExecutorOptions, NodeProcessOptions 
  */
 export class ProcessPoolExecutor<M extends object = AnyTasks> extends Executor<M> {
   constructor(options?: ProcessPoolOptions) {
-    super(options, processFactory(options ?? {}), { defaultMaxWorkers: cpuCount, served: false, options: NODE_PROCESS_OPTIONS, scheduler: nodeScheduler });
+    super(options, processFactory(options ?? {}), { defaultMaxWorkers: cpuCount, served: false, options: NODE_PROCESS_OPTIONS, hints: NODE_OPTION_HINTS, scheduler: nodeScheduler });
   }
 }

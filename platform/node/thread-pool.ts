@@ -4,7 +4,7 @@
  */
 import { Executor, type ExecutorOptions } from "../../src/pool/executor.js";
 import { checkWorkerOption } from "../../src/util/validate.js";
-import { NODE_THREAD_OPTIONS } from "../../src/pool/options.js";
+import { NODE_OPTION_HINTS, NODE_THREAD_OPTIONS } from "../../src/pool/options.js";
 import type { AnyTasks } from "../../src/types.js";
 import { nodeScheduler } from "./pool-engine.js";
 import { cpuCount } from "./cpu.js";
@@ -31,6 +31,7 @@ export class ThreadPoolExecutor<M extends object = AnyTasks> extends Executor<M>
       defaultMaxWorkers: cpuCount,
       served: options?.worker !== undefined,
       options: NODE_THREAD_OPTIONS,
+      hints: NODE_OPTION_HINTS,
       scheduler: nodeScheduler,
     });
   }

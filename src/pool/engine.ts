@@ -11,7 +11,7 @@ import type { FutureOwner } from "../futures/future.js";
 import type { Task, TaskControls } from "./task.js";
 import type { WorkerFactory } from "./endpoint.js";
 import type { SchedulerConfig } from "./scheduler/state.js";
-import type { ExecutorTimings } from "./timings.js";
+import type { ExecutorTimings, TimingSummary } from "./timings.js";
 import type { ExecutorEvents } from "./events.js";
 
 /** Counts of workers and tasks, as an engine reports them. */
@@ -41,6 +41,16 @@ export interface EngineStats {
 export interface ExecutorStats extends EngineStats {
   /** Durations of recent tasks (see {@link ExecutorTimings}); all counts 0 for an engine that records none. */
   timings: ExecutorTimings;
+}
+
+/**
+ * The timings of an engine that records none (and of a browser pool before its scheduler has
+ * loaded). Here rather than beside the ring that records them (timings.ts), which only a scheduler
+ * needs: a browser bundle then loads it with the scheduler.
+ */
+export function emptyTimings(): ExecutorTimings {
+  const none = (): TimingSummary => ({ count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 });
+  return { wait: none(), run: none() };
 }
 
 /** Runs an executor's tasks. */

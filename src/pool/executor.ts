@@ -8,9 +8,9 @@ import type { ShareObject, WorkerFactory } from "./endpoint.js";
 import { BrokenExecutorError, ShutdownError } from "../futures/errors.js";
 import { FunctionTable } from "./functions.js";
 import { newFuture, setException, setJob, type Future } from "../futures/future.js";
-import { startMap, type MapHost, type MapOptions } from "./map.js";
+import { checkMapCall, type MapCaller, type MapHost, type MapOptions, type MapRunner } from "./map-call.js";
 import { KIND_CALL, KIND_STREAM, STREAM_WINDOW, taskCode } from "../wire/protocol.js";
-import { providedEngineKit, type Engine, type EngineKit, type EngineSettings, type ExecutorStats, type SchedulerMaker } from "./engine.js";
+import { emptyTimings, providedEngineKit, type Engine, type EngineKit, type EngineSettings, type ExecutorStats, type SchedulerMaker } from "./engine.js";
 export type { ExecutorStats } from "./engine.js";
 import { Task, type ChunkOutcome, type StreamSink, type TaskControls } from "./task.js";
 import { TaskStream, type StreamOptions } from "./stream.js";
@@ -20,78 +20,16 @@ import { sharedSeen } from "../shared/shareable.js";
 import { encodeShared, holdsShared } from "../shared/encode.js";
 import type { AnyIterable, AnyTasks, StreamReturn, StreamValue, TaskArgs, TaskFunction, TaskInput, TaskName, TaskResult, ZipInputs } from "../types.js";
 import { assertTimeout, checkInteger, checkSignal } from "../util/validate.js";
-import { findPort } from "../shared/check.js";
 import { checkNesting, nestingDepth } from "../util/nesting.js";
 import { checkOptions } from "../util/options.js";
-import { EXECUTOR_OPTIONS, PEER_OPTION_HINTS } from "./options.js";
+import { EXECUTOR_OPTIONS, PEER_OPTION_HINTS, type ExecutorOptions, type ShutdownOptions, type SubmitOptions } from "./options.js";
 import { ExecutorEventTarget, eventsOf } from "./event-target.js";
-import { emptyTimings } from "./timings.js";
+import { checkedInitArgs } from "./init-args.js";
 
 
-export type { MapOptions } from "./map.js";
+export type { MapOptions } from "./map-call.js";
 
-/** Options every executor takes. */
-export interface ExecutorOptions {
-  /** Upper bound of workers. @defaultValue `cpuCount()` */
-  maxWorkers?: number | undefined;
-  /** Workers started at once and kept even when idle. @defaultValue `0` (workers start on demand) */
-  minWorkers?: number | undefined;
-  /**
-   * URL or path of an ES module whose named exports are the task functions. A relative string
-   * resolves against the current directory (Node) or the page (browser);
-   * `new URL("./tasks.js", import.meta.url)` is the reliable form.
-   */
-  tasks?: string | URL | undefined;
-  /** Run once in each new worker before its first task: an export name of `tasks`, a `taskRef`, or a self-contained function. */
-  initializer?: string | TaskFunction | TaskRef | undefined;
-  /** Arguments of `initializer`. @defaultValue `[]` */
-  initArgs?: readonly unknown[] | undefined;
-  /** A worker is replaced after running this many tasks. @defaultValue `Infinity` */
-  maxTasksPerWorker?: number | undefined;
-  /** ms after which an idle worker above `minWorkers` exits. `Infinity`: never. @defaultValue `10000` */
-  idleTimeout?: number | undefined;
-  /** Prefix of worker names (`"<name>-1"`, `"<name>-2"`…). @defaultValue `"isofutures"` */
-  name?: string | undefined;
-  /** Aborting it shuts the executor down, cancelling pending work (`shutdown({ wait: false, cancelFutures: true })`). */
-  signal?: AbortSignal | undefined;
-  /**
-   * ms a running task asked to stop (its timeout passed, its signal fired, its stream was let go)
-   * has to end by itself — watching `currentTask().signal` — before its worker is terminated.
-   * A task that stops in time keeps its worker. `0`: terminate at once. @defaultValue `50`
-   */
-  cancelGrace?: number | undefined;
-  /**
-   * How many tasks one worker runs at once. Async tasks then overlap their waits (I/O, timers) in
-   * one worker, as piscina's option of the same name: 10 tasks that each wait 300 ms take 300 ms
-   * on one worker with `10`, 3 s with `1`. Each of them is running (not cancellable) from the
-   * moment it is handed to the worker; a worker whose task must be stopped the hard way (timeout,
-   * signal) takes its other running tasks with it (see the README, "Stopping tasks").
-   * Quick tasks still travel in larger batches, as with `1`. @defaultValue `1`
-   */
-  concurrentTasksPerWorker?: number | undefined;
-}
-
-/** Per-task controls for {@link Executor.submitWith}. */
-export interface SubmitOptions {
-  /**
-   * ms the task may run, counted from when it is handed to a worker (state `running`). When it
-   * passes, the worker is terminated (and replaced) and the future fails with `TimeoutError`.
-   */
-  timeout?: number | undefined;
-  /**
-   * Aborting it cancels the task if it is still pending (`CancelledError`); if it is running, its
-   * worker is terminated (and replaced) and the future fails with the signal's `reason`.
-   */
-  signal?: AbortSignal | undefined;
-}
-
-/** Options of {@link Executor.shutdown}. */
-export interface ShutdownOptions {
-  /** Resolve only when all running work has finished and every worker has exited. @defaultValue `true` */
-  wait?: boolean | undefined;
-  /** Cancel every task that has not started. @defaultValue `false` */
-  cancelFutures?: boolean | undefined;
-}
+export type { ExecutorOptions, ShutdownOptions, SubmitOptions } from "./options.js";
 
 const DEFAULT_IDLE_TIMEOUT = 10_000;
 const DEFAULT_CANCEL_GRACE = 50;
@@ -102,30 +40,6 @@ const asyncDispose: typeof Symbol.asyncDispose =
 
 function noScheduler(): never {
   throw new TypeError("an executor needs an engine or a scheduler (Executor is made by its subclasses)");
-}
-
-/**
- * `initArgs` as every new worker gets them: checked as a task's arguments are (a process pool
- * refuses shared memory), shared-memory objects in their wire form (rebuilt in each worker), and
- * no message port, which could move to one worker only.
- */
-function checkedInitArgs(given: readonly unknown[] | undefined, kind: string, factory: WorkerFactory): unknown[] {
-  const initArgs = given ? [...given] : [];
-  const refused = factory.checkArgs?.(initArgs);
-  if (refused) throw new (refused.constructor as ErrorConstructor)(`${kind}: initArgs: ${refused.message}`);
-  const port = findPort(initArgs);
-  if (port !== undefined) {
-    throw new TypeError(
-      `${kind}: initArgs holds ${port}, which can move to one worker only, while initArgs go to every new worker; pass it to a task instead`,
-    );
-  }
-  if (sharedSeen() && holdsShared(initArgs)) encodeShared(initArgs, [], factory.shareObject);
-  try {
-    structuredClone(initArgs);
-  } catch (error) {
-    throw new TypeError(`${kind}: initArgs must be structured-cloneable: ${(error as Error).message}`, { cause: error });
-  }
-  return initArgs;
 }
 
 /**
@@ -141,6 +55,11 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
   readonly #kind: string;
   #shutdownCalled = false;
   readonly #host: MapHost;
+  readonly #map: MapRunner;
+  /** Maps waiting for their code (lazy-map.ts): `shutdown()` lets their tasks in first. */
+  readonly #starting = new Set<Promise<void>>();
+  /** After terminate() or shutdown({ cancelFutures }): a map's tasks not submitted yet are cancelled instead. */
+  #cancelLate = false;
   readonly #checkArgs: ((args: readonly unknown[]) => Error | undefined) | undefined;
   readonly #share: ShareObject | undefined;
 
@@ -155,15 +74,19 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
       engine?: ((kit: EngineKit, settings: EngineSettings) => Engine) | undefined;
       /** Options this kind takes besides {@link EXECUTOR_OPTIONS} (platform extras). */
       options?: readonly string[] | undefined;
+      /** What to say of other pools' options. @defaultValue {@link PEER_OPTION_HINTS} */
+      hints?: Readonly<Record<string, string>> | undefined;
       /** Makes the pool's scheduler: the platform's choice, so that a browser bundle may load it on first use. */
       scheduler?: SchedulerMaker | undefined;
+      /** Starts maps (map.ts), or loads it first (lazy-map.ts, browsers). @defaultValue the engine kit's (Node's entry gives map.ts there) */
+      map?: MapRunner | undefined;
     },
   ) {
     super();
     const o = options ?? {};
     if (typeof o !== "object") throw new TypeError(`${factory.kind} executor options must be an object, got ${describe(o)}`);
     const kind = `${factory.kind} executor`;
-    checkOptions(o, config.options ? [...EXECUTOR_OPTIONS, ...config.options] : EXECUTOR_OPTIONS, kind, PEER_OPTION_HINTS);
+    checkOptions(o, config.options ? [...EXECUTOR_OPTIONS, ...config.options] : EXECUTOR_OPTIONS, kind, config.hints ?? PEER_OPTION_HINTS);
     checkNesting(kind);
     checkInteger(o.maxWorkers, `${kind}: maxWorkers`, 1);
     checkInteger(o.minWorkers, `${kind}: minWorkers`, 0);
@@ -191,6 +114,7 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
       tasks = factory.resolveModule(o.tasks);
     }
     this.#kind = kind;
+    this.#map = config.map ?? providedEngineKit().runMap;
     this.#checkArgs = factory.checkArgs?.bind(factory);
     const share = (this.#share = factory.shareObject);
     this.#functions = new FunctionTable(tasks !== null || config.served, (spec) => factory.resolveModule(spec), kind);
@@ -220,6 +144,11 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
       maxWorkers,
       checkOpen: (caller) => this.#checkOpen(caller),
       lookup: (fn, caller) => functions.lookup(fn, caller),
+      starting: (started) => {
+        this.#starting.add(started);
+        void started.then(() => this.#starting.delete(started));
+      },
+      cancelsNew: () => this.#cancelLate,
       submitChunk: (def, kindCode, items, transfer) => {
         const refused = this.#checkArgs?.(items);
         if (refused) return this.#failed(refused) as Future<ChunkOutcome>;
@@ -331,21 +260,26 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
   map<K extends TaskName<M> & string>(fn: K, ...inputs: ZipInputs<TaskArgs<M[K]>>): AsyncIterableIterator<TaskResult<M[K]>>;
   map<K extends TaskName<M> & string>(fn: K, ...inputsThenOptions: [...ZipInputs<TaskArgs<M[K]>>, MapOptions]): AsyncIterableIterator<TaskResult<M[K]>>;
   map(fn: unknown, ...inputsThenOptions: unknown[]): AsyncIterableIterator<unknown> {
-    return startMap(this.#host, "map", fn, inputsThenOptions);
+    return this.#startMap("map", fn, inputsThenOptions);
   }
 
   /** Like {@link Executor.map}, but each input is an array of arguments: `fn(...input)`. */
   starmap<F extends TaskFunction>(fn: F | TaskRef<F>, inputs: AnyIterable<TaskArgs<F>>, options?: MapOptions): AsyncIterableIterator<TaskResult<F>>;
   starmap<K extends TaskName<M> & string>(fn: K, inputs: AnyIterable<TaskArgs<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
   starmap(fn: unknown, ...inputsThenOptions: unknown[]): AsyncIterableIterator<unknown> {
-    return startMap(this.#host, "starmap", fn, inputsThenOptions);
+    return this.#startMap("starmap", fn, inputsThenOptions);
   }
 
   /** Like {@link Executor.map}, but results come in completion order (a chunk's results together). */
   mapUnordered<F extends TaskFunction>(fn: F | TaskRef<F>, inputs: AnyIterable<TaskInput<F>>, options?: MapOptions): AsyncIterableIterator<TaskResult<F>>;
   mapUnordered<K extends TaskName<M> & string>(fn: K, inputs: AnyIterable<TaskInput<M[K]>>, options?: MapOptions): AsyncIterableIterator<TaskResult<M[K]>>;
   mapUnordered(fn: unknown, ...inputsThenOptions: unknown[]): AsyncIterableIterator<unknown> {
-    return startMap(this.#host, "mapUnordered", fn, inputsThenOptions);
+    return this.#startMap("mapUnordered", fn, inputsThenOptions);
+  }
+
+  // Checked here, at the call; run by map.ts, at once or once loaded (lazy-map.ts).
+  #startMap(caller: MapCaller, fn: unknown, inputsThenOptions: unknown[]): AsyncIterableIterator<unknown> {
+    return this.#map(this.#host, checkMapCall(this.#host, caller, fn, inputsThenOptions));
   }
 
   /**
@@ -402,7 +336,11 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
     }
     const { wait = true, cancelFutures = false } = options;
     this.#shutdownCalled = true;
-    const closed = this.#scheduler.shutdown(Boolean(cancelFutures));
+    this.#cancelLate ||= Boolean(cancelFutures);
+    const engine = this.#scheduler;
+    // Maps called before, still loading their code, submitted at their call: their tasks go in first.
+    const closed =
+      cancelFutures || this.#starting.size === 0 ? engine.shutdown(Boolean(cancelFutures)) : Promise.all(this.#starting).then(() => engine.shutdown(false));
     return wait ? closed : Promise.resolve();
   }
 
@@ -412,6 +350,7 @@ export abstract class Executor<M extends object = AnyTasks> extends ExecutorEven
    */
   terminate(): Promise<void> {
     this.#shutdownCalled = true;
+    this.#cancelLate = true;
     return this.#scheduler.terminate();
   }
 

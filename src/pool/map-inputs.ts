@@ -1,10 +1,10 @@
 /**
- * The inputs of `map`: telling the options from the iterables, and reading one iterable, or
- * several zipped as Python's `map(fn, *iterables)` does (argument tuples, stopping at the shortest).
+ * The inputs of a map: reading one iterable, or several zipped as Python's `map(fn, *iterables)`
+ * does (argument tuples, stopping at the shortest). map-call.ts has checked that each is iterable.
  * @internal
  * @module
  */
-import { describe } from "../util/describe.js";
+import { isIterable } from "./map-call.js";
 
 /** Where a map's items come from. */
 export type Source =
@@ -21,34 +21,14 @@ export interface MapInput {
   zipped: boolean;
 }
 
-/**
- * An options object is a plain object (`{ … }`, or made with `Object.create(null)`) that is not
- * iterable: anything else in the last place is one more iterable.
- */
-export function isOptionsObject(value: unknown): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return false;
-  const v = value as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown };
-  return typeof v[Symbol.iterator] !== "function" && typeof v[Symbol.asyncIterator] !== "function";
-}
-
-/** `map(fn, ...iterables, options?)`: the iterables and the options (last, if it is an options object; a trailing `undefined` counts as none). */
-export function splitMapArgs(args: readonly unknown[]): { iterables: unknown[]; options: unknown } {
-  const n = args.length;
-  if (n >= 2 && (args[n - 1] === undefined || isOptionsObject(args[n - 1]))) return { iterables: args.slice(0, n - 1), options: args[n - 1] };
-  return { iterables: [...args], options: undefined };
-}
-
-/** Reads one iterable (array, sync or async iterable). */
-export function readInput(caller: string, iterable: unknown): MapInput {
+/** Reads one iterable (array, sync or async iterable: map-call.ts has checked that it is one). */
+export function readInput(iterable: unknown): MapInput {
   if (Array.isArray(iterable)) return { source: { kind: "array", array: iterable, index: 0 }, size: iterable.length, zipped: false };
   if (isIterable(iterable)) {
     const size = ArrayBuffer.isView(iterable) ? (iterable as unknown as ArrayLike<unknown>).length : undefined;
     return { source: { kind: "sync", it: iterable[Symbol.iterator]() }, size, zipped: false };
   }
-  if (isAsyncIterable(iterable)) return { source: { kind: "async", it: iterable[Symbol.asyncIterator]() }, size: undefined, zipped: false };
-  throw new TypeError(`${caller}: expected an iterable or async iterable of inputs, got ${describe(iterable)}`);
+  return { source: { kind: "async", it: (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]() }, size: undefined, zipped: false };
 }
 
 /**
@@ -56,7 +36,7 @@ export function readInput(caller: string, iterable: unknown): MapInput {
  * order and a later one is not advanced once an earlier one is done; the others are then closed
  * (`return()`), as `Iterator.zip` does. If any is async, the tuples come asynchronously.
  */
-export function zipInputs(caller: string, iterables: readonly unknown[]): MapInput {
+export function zipInputs(iterables: readonly unknown[]): MapInput {
   let size: number | undefined = Infinity;
   let async = false;
   const its: (Iterator<unknown> | AsyncIterator<unknown>)[] = [];
@@ -65,13 +45,10 @@ export function zipInputs(caller: string, iterables: readonly unknown[]): MapInp
     if (isIterable(x)) {
       if (size !== undefined) size = Array.isArray(x) || ArrayBuffer.isView(x) ? Math.min(size, (x as unknown as ArrayLike<unknown>).length) : undefined;
       its.push(x[Symbol.iterator]());
-    } else if (isAsyncIterable(x)) {
+    } else {
       size = undefined;
       async = true;
-      its.push(x[Symbol.asyncIterator]());
-    } else {
-      for (const it of its) closeQuietly(it);
-      throw new TypeError(`${caller}: iterable ${i + 1} of ${iterables.length}: expected an iterable or async iterable of inputs, got ${describe(x)}`);
+      its.push((x as AsyncIterable<unknown>)[Symbol.asyncIterator]());
     }
   }
   return { source: async ? { kind: "async", it: zipAsync(its) } : { kind: "sync", it: zipSync(its as Iterator<unknown>[]) }, size, zipped: true };
@@ -137,14 +114,6 @@ function zipAsync(its: (Iterator<unknown> | AsyncIterator<unknown>)[]): AsyncIte
       return { value: undefined, done: true };
     },
   };
-}
-
-function isIterable(x: unknown): x is Iterable<unknown> {
-  return x != null && typeof (x as Iterable<unknown>)[Symbol.iterator] === "function";
-}
-
-function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
-  return x != null && typeof (x as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
 }
 
 // Closing an input is best effort: its own errors are not the map's.

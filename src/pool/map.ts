@@ -1,8 +1,9 @@
 /**
  * `map`, `starmap` and `mapUnordered`: lazy, bounded, chunked iteration over a pool.
  *
- * - Submission starts at the call: up to `buffersize` chunks are read from the input and submitted
- *   before the caller touches the iterator; each chunk fully consumed lets one more in.
+ * - Submission starts at the call (in a browser, as soon as this code has loaded: lazy-map.ts): up
+ *   to `buffersize` chunks are read from the input and submitted before the caller touches the
+ *   iterator; each chunk fully consumed lets one more in.
  * - A task's own error is thrown when iteration reaches its item; iteration may continue after it
  *   (Python main, gh-108518). A failure of the machinery — timeout, a crashed worker, a broken or
  *   shut-down executor, an input iterable that throws — ends the iteration and cancels what has not
@@ -10,40 +11,16 @@
  * - The iterator keeps no reference to results it has already yielded.
  * @module
  */
-import type { Timer } from "../util/timers.js";
-import { TimeoutError } from "../futures/errors.js";
+import { now, type Timer } from "../util/timers.js";
+import { CancelledError, TimeoutError } from "../futures/errors.js";
 import { hasFailed, peek, type Future } from "../futures/future.js";
 import { describe } from "../util/describe.js";
 import { KIND_MAP, KIND_STARMAP } from "../wire/protocol.js";
-import type { ChunkOutcome, FnDef } from "./task.js";
+import type { ChunkOutcome } from "./task.js";
 import { isTransfer } from "../wire/transfer.js";
 import { watchAbort } from "./abort-watch.js";
-import { assertTimeout, checkInteger, checkSignal } from "../util/validate.js";
-import { isOptionsObject, readInput, splitMapArgs, zipInputs, type Source } from "./map-inputs.js";
-
-/** Options of `map`, `starmap` and `mapUnordered`. */
-export interface MapOptions {
-  /** ms for the whole iteration, counted from the call; when it passes, the iterator throws {@link TimeoutError}. */
-  timeout?: number | undefined;
-  /**
-   * Items per task. Default: for arrays and typed arrays, enough to make about 16 tasks per worker
-   * (at most 65,536 items each); for other iterables, 1.
-   */
-  chunksize?: number | undefined;
-  /** Chunks submitted ahead of the consumer. @defaultValue `max(8, 4 × maxWorkers)` */
-  buffersize?: number | undefined;
-  /** Aborting it ends the iteration (the iterator throws the signal's reason) and cancels the rest. */
-  signal?: AbortSignal | undefined;
-}
-
-/** What the map machinery needs from its executor. @internal */
-export interface MapHost {
-  readonly maxWorkers: number;
-  /** Throws synchronously if the executor no longer takes work. */
-  checkOpen(caller: string): void;
-  lookup(fn: unknown, caller: string): FnDef;
-  submitChunk(def: FnDef, kind: number, items: unknown[], transfer: object[] | undefined): Future<ChunkOutcome>;
-}
+import { readInput, zipInputs, type Source } from "./map-inputs.js";
+import type { MapCall, MapHost, MapRunner } from "./map-call.js";
 
 interface Chunk {
   future: Future<ChunkOutcome>;
@@ -54,56 +31,20 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
 const RESOLVED = Promise.resolve();
 
 /**
- * Starts a map and returns its iterator. `args` are what followed `fn`: for `map`, iterables and
- * maybe options (several iterables are zipped into argument tuples); for the others, one iterable
- * and maybe options. @internal
+ * Starts a checked call (map-call.ts): reads its inputs and submits the first chunks. With
+ * `stopped`, the iteration was let go before its code had loaded (lazy-map.ts): nothing is
+ * submitted and the inputs are closed. @internal
  */
-export function startMap<R>(
-  host: MapHost,
-  caller: "map" | "starmap" | "mapUnordered",
-  fn: unknown,
-  args: readonly unknown[],
-): AsyncIterableIterator<R> {
-  host.checkOpen(caller);
-  const def = host.lookup(fn, caller);
-  let iterables: unknown[];
-  let options: unknown;
-  if (caller === "map") ({ iterables, options } = splitMapArgs(args));
-  else {
-    iterables = [args[0]];
-    options = args[1];
-    if (args.length > 2 || (options != null && typeof options === "object" && !isOptionsObject(options) && isIterableLike(options))) {
-      throw new TypeError(
-        `${caller}: the third argument is the options ({ timeout, chunksize, buffersize, signal }), but it is iterable. ` +
-          (caller === "starmap"
-            ? "starmap takes one iterable whose items are argument arrays: starmap(fn, [[a1, b1], [a2, b2]])"
-            : "mapUnordered takes one iterable of inputs; map(fn, xs, ys) zips several (in input order)"),
-      );
-    }
-  }
-  const opts = (options ?? {}) as MapOptions;
-  if (typeof opts !== "object") throw new TypeError(`${caller}: options must be an object, got ${describe(opts)}`);
-  assertTimeout(opts.timeout, `${caller}: timeout`);
-  checkInteger(opts.chunksize, `${caller}: chunksize`, 1);
-  checkInteger(opts.buffersize, `${caller}: buffersize`, 1);
-  checkSignal(opts.signal, `${caller}: signal`);
-  if (iterables.length === 0) {
-    // As Python's builtin map(): no inputs is a mistake, not an empty map.
-    throw new TypeError(`${caller}: expected at least one iterable of inputs after the function`);
-  }
-  const input = iterables.length === 1 ? readInput(caller, iterables[0]) : zipInputs(caller, iterables);
+export const runMap: MapRunner = <R>(host: MapHost, call: MapCall, stopped = false): AsyncIterableIterator<R> => {
+  const { caller, iterables, options } = call;
+  const input = iterables.length === 1 ? readInput(iterables[0]) : zipInputs(iterables);
   const size = input.size;
   const chunksize =
-    opts.chunksize ?? (size === undefined || size === Infinity ? 1 : Math.max(1, Math.min(65536, Math.floor(size / (host.maxWorkers * 16)))));
-  const buffersize = opts.buffersize ?? Math.max(8, 4 * host.maxWorkers);
+    options.chunksize ?? (size === undefined || size === Infinity ? 1 : Math.max(1, Math.min(65536, Math.floor(size / (host.maxWorkers * 16)))));
+  const buffersize = options.buffersize ?? Math.max(8, 4 * host.maxWorkers);
   const kind = caller === "starmap" || input.zipped ? KIND_STARMAP : KIND_MAP;
-  return new MapIterator<R>(host, def, kind, input.source, chunksize, buffersize, opts, caller === "mapUnordered", input.zipped);
-}
-
-function isIterableLike(x: object): boolean {
-  return typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function" ||
-    typeof (x as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === "function";
-}
+  return new MapIterator<R>(host, call, kind, input.source, chunksize, buffersize, input.zipped, stopped);
+};
 
 class MapIterator<R> implements AsyncIterableIterator<R> {
   // Chunks submitted and not fully yielded, in input order (ordered) or completion order (unordered).
@@ -127,24 +68,28 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
   /** Calls of `next()` not yet answered: while any is, later calls queue behind it. */
   #waiting = 0;
   #tail: Promise<void> = RESOLVED;
-  readonly #deadline: number | undefined;
   #timer: Timer | undefined;
   readonly #unwatch: (() => void) | undefined;
 
+  private readonly unordered: boolean;
+
   constructor(
     private readonly host: MapHost,
-    private readonly def: FnDef,
+    private readonly call: MapCall,
     private readonly kind: number,
     private readonly source: Source,
     private readonly chunksize: number,
     private readonly buffersize: number,
-    private readonly opts: MapOptions,
-    private readonly unordered: boolean,
     /** Items are tuples zipped from several iterables: their elements may carry transfer() markers. */
     private readonly zipped: boolean,
+    stopped: boolean,
   ) {
-    if (opts.timeout !== undefined) this.#deadline = now() + opts.timeout;
-    const signal = opts.signal;
+    this.unordered = call.caller === "mapUnordered";
+    if (stopped) {
+      this.#finish();
+      return;
+    }
+    const signal = call.options.signal;
     if (signal?.aborted) {
       this.#end(signal.reason);
       return;
@@ -241,7 +186,7 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
   // Waits for the future (or for input / any completion), the deadline or the signal.
   #sleep(f: Future<ChunkOutcome> | undefined): Promise<void> {
     if (this.#timedOut) {
-      this.#end(new TimeoutError(`${this.unordered ? "mapUnordered" : "map"} did not finish within its timeout of ${this.opts.timeout} ms; the tasks not started were cancelled`));
+      this.#end(new TimeoutError(`${this.unordered ? "mapUnordered" : "map"} did not finish within its timeout of ${this.call.options.timeout} ms; the tasks not started were cancelled`));
       return RESOLVED;
     }
     return new Promise((resolve) => {
@@ -256,8 +201,9 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
   }
 
   #armDeadline(): void {
-    if (this.#deadline === undefined || this.#timer !== undefined || this.#timedOut) return;
-    const left = this.#deadline - now();
+    const deadline = this.call.deadline;
+    if (deadline === undefined || this.#timer !== undefined || this.#timedOut) return;
+    const left = deadline - now();
     const fire = () => {
       this.#timer = undefined;
       this.#timedOut = true;
@@ -381,9 +327,14 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
       break;
     }
     if (items.length === 0) return;
+    if (this.host.cancelsNew()) {
+      // Its input is read as it is consumed: what comes after the executor cancelled its pending tasks is cancelled too.
+      this.#inputFailed(new CancelledError(`${this.call.caller}: the executor was terminated, or shut down with cancelFutures, before these inputs were submitted`));
+      return;
+    }
     let future: Future<ChunkOutcome>;
     try {
-      future = this.host.submitChunk(this.def, this.kind, items, transfer);
+      future = this.host.submitChunk(this.call.def, this.kind, items, transfer);
     } catch (error) {
       this.#inputFailed(error);
       return;
@@ -442,5 +393,3 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
 }
 
 function noop(): void {}
-
-const now: () => number = typeof performance === "object" ? () => performance.now() : Date.now;

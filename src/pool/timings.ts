@@ -63,9 +63,3 @@ export class TimingRing {
     return { count, mean: sum / count, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[count - 1] as number };
   }
 }
-
-/** The summary of no samples, for engines that record none. */
-export function emptyTimings(): ExecutorTimings {
-  const none = (): TimingSummary => ({ count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 });
-  return { wait: none(), run: none() };
-}

@@ -10,14 +10,13 @@
  */
 import { InvalidStateError, ShutdownError } from "../futures/errors.js";
 import { threadId } from "../shared/memory.js";
-import { revive } from "../shared/revive.js";
 import type { WireShared } from "../shared/shareable.js";
 import * as op from "./ops.js";
 import { FLAG_NO_REPLY, FLAG_SYNC, REPLY_ERROR, REPLY_OK, RecordReader, RecordWriter, type Request } from "./records.js";
-import { releaseHeld, serve, type Requester } from "./serve.js";
+import type { Requester } from "./serve.js";
 import { DictStore, ListStore, serveStore } from "./store.js";
 import { SyncSlot } from "./sync-slot.js";
-import { RequestRing } from "./thread-ring.js";
+import type { RequestRing } from "./thread-ring.js";
 
 /** An object dropped by `Manager.shutdown()`: requests on it fail with ShutdownError. */
 const DROPPED = Symbol("dropped");
@@ -41,15 +40,31 @@ export interface PortLike {
   start(): void;
 }
 
+/**
+ * How a broker serves shared objects besides Manager stores (serve.ts, revive.ts), given by the
+ * brokers that serve them (Node's broker thread). A broker without it keeps Manager stores only (a
+ * browser page's Manager) and holds no shared-object class.
+ */
+export interface SharedServing {
+  /** Rebuilds an object the owner registers. */
+  revive(wire: WireShared): object;
+  serve(target: object, code: number, payload: Uint8Array, who: Requester): Uint8Array | Promise<Uint8Array>;
+  /** What a requester that went away leaves behind: its locks are freed, its loans go back. */
+  releaseHeld(who: Requester): unknown;
+}
+
 /** One requester: how to answer it, and what it holds. */
 export abstract class Client {
   readonly who: Requester;
   #resolveGone!: () => void;
   readonly #chains = new Map<number, Promise<void>>();
+  readonly #release: ((who: Requester) => unknown) | undefined;
 
-  constructor() {
+  /** @param release - what to release when it goes away (SharedServing's `releaseHeld`), if it can hold shared objects */
+  constructor(release?: (who: Requester) => unknown) {
     const gone = new Promise<void>((r) => (this.#resolveGone = r));
     this.who = { owner: newOwner(), gone, isGone: false, holds: new Set(), loans: new Map() };
+    this.#release = release;
   }
 
   /** Sends one reply (batching is the transport's business). */
@@ -60,7 +75,7 @@ export abstract class Client {
     if (this.who.isGone) return;
     (this.who as { isGone: boolean }).isGone = true;
     this.#resolveGone();
-    releaseHeld(this.who);
+    this.#release?.(this.who);
   }
 
   /** Resolves once every ordered request of this client so far is done. */
@@ -92,6 +107,9 @@ function newOwner(): number {
 }
 
 export class BrokerCore {
+  /** @param shared - how to serve shared objects; without it, Manager stores only. */
+  constructor(private readonly shared?: SharedServing) {}
+
   readonly #objects = new Map<number, object | typeof DROPPED>();
   #highest = 0;
   readonly #parked = new Map<number, (() => void)[]>();
@@ -100,7 +118,8 @@ export class BrokerCore {
   command(c: BrokerCommand): void {
     switch (c.type) {
       case "register":
-        return this.#add(c.id, revive(c.wire));
+        if (!this.shared) throw new InvalidStateError("this broker keeps Manager stores only: it cannot serve shared objects");
+        return this.#add(c.id, this.shared.revive(c.wire));
       case "store": {
         // `initial`: the dict's [key, value bytes] pairs, or the list's value bytes.
         if (c.kind === "dict") {
@@ -169,7 +188,8 @@ export class BrokerCore {
   #run(client: Client, req: Request, target: object): Promise<void> | undefined {
     let out: Uint8Array | Promise<Uint8Array>;
     try {
-      out = target instanceof DictStore || target instanceof ListStore ? serveStore(target, req.op, req.payload) : serve(target, req.op, req.payload, client.who);
+      // Anything but a store was registered, which needs `shared`.
+      out = target instanceof DictStore || target instanceof ListStore ? serveStore(target, req.op, req.payload) : (this.shared as SharedServing).serve(target, req.op, req.payload, client.who);
     } catch (error) {
       client.answer(req, REPLY_ERROR, op.encodeFailure(error));
       return undefined;
@@ -190,8 +210,8 @@ export class BrokerCore {
    * Serves the threads of this process: their requests come through one shared queue, each with
    * its client's number (see thread-ring.ts), and are handled in the order they were made.
    */
-  serveRing(buffer: SharedArrayBuffer): void {
-    this.#ring = new RequestRing(buffer);
+  serveRing(ring: RequestRing): void {
+    this.#ring = ring;
     void this.#pumpRing();
   }
 
@@ -238,7 +258,7 @@ export class BrokerCore {
    * another client (a thread the link's proxy was passed to).
    */
   servePort(port: PortLike, slot: SharedArrayBuffer, id?: number): void {
-    const client = new PortClient(port, new SyncSlot(slot));
+    const client = new PortClient(port, new SyncSlot(slot), this.shared?.releaseHeld);
     if (id !== undefined) {
       this.#clients.set(id, client);
       const waiting = this.#waitingClients.get(id);
@@ -271,8 +291,9 @@ class PortClient extends Client {
   constructor(
     readonly port: PortLike,
     readonly slot: SyncSlot,
+    release: ((who: Requester) => unknown) | undefined,
   ) {
-    super();
+    super(release);
   }
 
   answer(req: Request, status: number, payload: Uint8Array): void {

@@ -13,7 +13,6 @@ import { FLAG_NO_REPLY, FLAG_SYNC, REPLY_ERROR, RecordReader, RecordWriter, type
 import { decodeFailure } from "./ops.js";
 import { SyncSlot } from "./sync-slot.js";
 import { RequestRing } from "./thread-ring.js";
-import { Deque } from "../pool/scheduler/deque.js";
 import type { PortLike } from "./broker-core.js";
 
 /** A port, with Node's ref/unref and close event where there are. */
@@ -37,7 +36,9 @@ export class PortLink implements Link {
   readonly #writer = new RecordWriter();
   readonly #replies = new RecordReader<Reply>("reply");
   /** Requests waiting for room in the ring, in order. */
-  readonly #backlog = new Deque<Uint8Array>(16);
+  // An array, not the scheduler's Deque: the ring is seldom full, and a browser's Manager (whose
+  // links have no ring) then needs no part of the scheduler.
+  readonly #backlog: Uint8Array[] = [];
   #draining = false;
   #flushQueued = false;
   #held = false;
@@ -131,7 +132,7 @@ export class PortLink implements Link {
   async #drain(ring: RequestRing): Promise<void> {
     this.#draining = true;
     try {
-      for (let next = this.#backlog.peek(); next; next = this.#backlog.peek()) {
+      for (let next = this.#backlog[0]; next; next = this.#backlog[0]) {
         await ring.write(next);
         this.#backlog.shift();
       }

@@ -18,6 +18,11 @@ interface Nesting {
   depth: number;
   /** The worker is importing its tasks module. */
   loading: string | null;
+  /**
+   * Why an executor may not be made meanwhile, as the worker's runtime explains it (the text goes
+   * with the runtime, not with every executor's code); absent from a runtime that gives none.
+   */
+  refusal?: string | null;
 }
 
 function state(): Nesting {
@@ -30,11 +35,15 @@ export function nestingDepth(): number {
   return state().depth;
 }
 
-/** Records, in a worker, its depth and the tasks module it is loading (`null` once loaded). */
-export function setNesting(depth: number, loading: string | null): void {
+/**
+ * Records, in a worker, its depth and the tasks module it is loading (`null` once loaded), with the
+ * end of the message that refuses an executor meanwhile (after "a thread executor was created ").
+ */
+export function setNesting(depth: number, loading: string | null, refusal: string | null = null): void {
   const s = state();
   s.depth = depth;
   s.loading = loading;
+  s.refusal = refusal;
 }
 
 /**
@@ -43,16 +52,7 @@ export function setNesting(depth: number, loading: string | null): void {
  */
 export function checkNesting(kind: string): void {
   const s = state();
-  if (s.loading !== null) {
-    throw new Error(
-      `a ${kind} was created while a worker was loading its tasks module (${s.loading}): the module creates an executor ` +
-        "when it is imported, so each of its workers would create one too, without end. Create executors only in the main " +
-        "program: keep the tasks in a module of their own, or guard the code that creates the executor: run it only " +
-        "`if (parentProcess() === null)` (parentProcess from isofutures: null in the main program only, as Python's " +
-        '`if __name__ == "__main__"`).',
-
-    );
-  }
+  if (s.loading !== null) throw new Error(`a ${kind} was created ${s.refusal ?? `while a worker was loading its tasks module (${s.loading})`}`);
   if (s.depth >= MAX_NESTING) {
     throw new Error(
       `a ${kind} was created ${s.depth} levels deep in nested pools (tasks creating executors whose tasks create executors…); ` +

@@ -82,7 +82,7 @@ export abstract class Receiver extends Runner {
       const url = data.tasks;
       // While it loads, nothing else runs in this worker (tasks wait for READY): an executor made
       // meanwhile comes from the module's top level, and would recur in every worker (nesting.ts).
-      if (worker) setNesting(data.depth, url);
+      if (worker) setNesting(data.depth, url, loadingRefusal(url));
       const module: Promise<Namespace> = importModule(url).then(
         (ns) => {
           if (worker) setNesting(data.depth, null);
@@ -194,3 +194,14 @@ export abstract class Receiver extends Runner {
 }
 
 function noop(): void {}
+
+/** Why an executor made while this worker loads its tasks module is refused (util/nesting.ts `checkNesting`). */
+function loadingRefusal(url: string): string {
+  return (
+    `while a worker was loading its tasks module (${url}): the module creates an executor ` +
+    "when it is imported, so each of its workers would create one too, without end. Create executors only in the main " +
+    "program: keep the tasks in a module of their own, or guard the code that creates the executor: run it only " +
+    "`if (parentProcess() === null)` (parentProcess from isofutures: null in the main program only, as Python's " +
+    '`if __name__ == "__main__"`).'
+  );
+}

@@ -341,6 +341,24 @@ describe.each(KINDS)("%s executor: map", (kind) => {
     expect(await collect(it)).toEqual(["2", "2", "2"]);
   });
 
+  it("inputs read after terminate() end the map with CancelledError instead of waiting for ever", async () => {
+    const ex = make(kind, { maxWorkers: 1 });
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    async function* input(): AsyncGenerator<number> {
+      yield 1;
+      await slow; // terminate() comes while the map waits for its next input
+      yield 2;
+    }
+    const it = ex.map("echo", input(), { chunksize: 1, buffersize: 1 });
+    expect((await it.next()).value).toBe(1);
+    await ex.terminate();
+    release();
+    const r = await settle(it.next());
+    expect(r.ok || r.error).toBeInstanceOf(CancelledError);
+    expect(String((r.error as Error)?.message)).toMatch(/terminated, or shut down with cancelFutures, before these inputs were submitted/);
+  });
+
   it("map ends with CancelledError when shutdown cancels its pending tasks", async () => {
     const ex = make(kind, { maxWorkers: 1 });
     const gate = new Gate();

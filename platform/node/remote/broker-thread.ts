@@ -13,6 +13,9 @@
 import { createServer, type Socket } from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
 import { BrokerCore, Client, type BrokerCommand, type PortLike } from "../../../src/remote/broker-core.js";
+import { releaseHeld, serve } from "../../../src/remote/serve.js";
+import { RequestRing } from "../../../src/remote/thread-ring.js";
+import { revive } from "../../../src/shared/revive.js";
 import { OP_HELLO } from "../../../src/remote/ops.js";
 import { REQUEST_HEADER, RecordReader, RecordWriter, type Request } from "../../../src/remote/records.js";
 import { installRemote } from "./install.js";
@@ -20,8 +23,8 @@ import { allKinds } from "../../../src/shared/all-kinds.js";
 
 const { address, token, ring } = workerData as { address: string; token: string; ring: SharedArrayBuffer };
 const owner = parentPort!;
-const core = new BrokerCore();
-core.serveRing(ring);
+const core = new BrokerCore({ revive, serve, releaseHeld });
+core.serveRing(new RequestRing(ring));
 // Objects this broker rebuilds may be proxies of yet another process's objects.
 installRemote();
 allKinds(); // owners register objects of every kind here
@@ -32,7 +35,7 @@ class SocketClient extends Client {
   #flushQueued = false;
 
   constructor(readonly socket: Socket) {
-    super();
+    super(releaseHeld);
   }
 
   answer(req: Request, status: number, payload: Uint8Array): void {

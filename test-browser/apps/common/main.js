@@ -1,4 +1,5 @@
-// A sample app: the three ways of getting task code into the workers of a bundled app.
+// A sample app: the three ways of getting task code into the workers of a bundled app, a map, and a
+// shared object coming back from a worker.
 import { ThreadPoolExecutor } from "isofutures";
 
 const out = {};
@@ -31,7 +32,14 @@ await attempt(
   }, 20),
 );
 
-// 4. A shared object made in a worker comes back: a pipe's end (Connection), whose class this app
+// 4. map over a tasks module: its iteration is a chunk of its own, loaded on the first map.
+await attempt("map", () => new ThreadPoolExecutor({ tasks: new URL("./tasks.js", import.meta.url) }), async (p) => {
+  const results = [];
+  for await (const r of p.map("fib", [10, 20])) results.push(r);
+  return results[1];
+});
+
+// 5. A shared object made in a worker comes back: a pipe's end (Connection), whose class this app
 // never imports; the page loads it when it arrives.
 await attempt(
   "shared",
