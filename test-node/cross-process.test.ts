@@ -95,6 +95,16 @@ describe("Queue across processes", () => {
     expect(await ex.submit("get", q, 899)).toEqual(range(899, 101));
   });
 
+  it("a result held back behind a child's puts, and that cannot be sent, still fails its own future (no hang)", async () => {
+    const ex = processes(1);
+    const q = new Queue<number>();
+    const r = await settle(ex.submit("putThenReturnFunction", q));
+    expect(r.ok).toBe(false);
+    expect(String(r.ok || r.error.message)).toMatch(/could not be sent back/);
+    expect(await q.get({ timeout: 0 })).toBe(1);
+    expect(await ex.submit("put", q, [2])).toBe(1);
+  });
+
   it("JoinableQueue: children mark items done, the main program's join() returns when all are", async () => {
     const ex = processes(2);
     const q = new JoinableQueue<number>();

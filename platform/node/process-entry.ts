@@ -47,36 +47,44 @@ if (send) {
     if (onFrameBytes) frames.on("data", onFrameBytes);
     return frames;
   };
-  const write = (message: unknown[]) => {
-    // Counted once it is queued: a message that cannot be serialised throws here, and sends nothing.
+  // Encodes a message now — one that cannot be serialised throws here, and sends nothing (the runtime
+  // then sends its records one by one) — and returns what sends it.
+  const prepare = (message: unknown[], later: boolean): (() => void) => {
     if (!USE_FRAMES || jsonExact(message)) {
-      send(message, undefined, undefined, sent);
-      pending++;
-      return;
+      // "advanced" IPC (Bun) serialises in send(): to be sent later, it is tried now.
+      if (later && !USE_FRAMES) structuredClone(message);
+      return () => send(message, undefined, undefined, sent);
     }
     const frame = encodeFrame(message);
-    openFrames().write(frame, sent);
-    pending++;
-    send(FRAME_MARK, undefined, undefined, sent);
-    pending++;
+    return () => {
+      openFrames().write(frame, sent);
+      pending++;
+      send(FRAME_MARK, undefined, undefined, sent);
+    };
   };
   // What tasks put on queues of the parent without waiting is in place before their results are
   // reported (results wait behind that; later messages behind them, in order).
   let gate: Promise<unknown> | undefined;
   const post = (message: unknown[]) => {
     const flushed = linksFlushed();
-    if (flushed === undefined && gate === undefined) return write(message);
+    // The flush joins the chain before the message is encoded: if encoding throws, the records the
+    // runtime then sends one by one still wait for it (linksFlushed() reports a flush only once).
+    if (flushed !== undefined) gate = hold((gate ?? Promise.resolve()).then(() => flushed));
+    if (gate === undefined) {
+      prepare(message, false)();
+      pending++;
+      return;
+    }
+    const sendIt = prepare(message, true);
     pending++; // held: the process does not leave before it is written
-    const next: Promise<unknown> = (gate ?? Promise.resolve()).then(() => flushed).then(() => {
-      pending--;
-      try {
-        write(message);
-      } catch {
-        // a message that cannot be cloned: the runtime only posts what it checked, so nothing to do
-      }
-      if (gate === next) gate = undefined;
+    gate = hold(gate.then(sendIt));
+  };
+  // A link of the chain that clears the gate once it is the last and done.
+  const hold = (link: Promise<unknown>): Promise<unknown> => {
+    const held: Promise<unknown> = link.then(() => {
+      if (gate === held) gate = undefined;
     });
-    gate = next;
+    return held;
   };
   const runtime = startWorkerRuntime({
     post,

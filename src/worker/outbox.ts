@@ -132,7 +132,7 @@ export abstract class Outbox extends FunctionTable {
         this.port.post(record, perRecord?.get(i) ?? []);
       } catch (error) {
         const failure = new TypeError(
-          `the task's result could not be sent back to the caller: ${messageOf(error)}. ` +
+          `the task's result could not be sent back to the caller: ${messageOf(error).replace(/\.$/, "")}. ` +
             "Return structured-cloneable data (primitives, plain objects, arrays, Map, Set, Date, typed arrays, " +
             "ArrayBuffers); functions, symbols and class instances with methods cannot cross between threads.",
         );
