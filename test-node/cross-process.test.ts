@@ -389,6 +389,15 @@ describe("lifetime", () => {
     await strays.clean();
     expect(existsSync(dirname(address))).toBe(false);
   });
+
+  it("the socket directory is gone as each pool shuts down, pool after pool (no race with the broker thread's end)", async () => {
+    for (let i = 0; i < 40; i++) {
+      const ex = new ProcessPoolExecutor({ tasks: TASKS, maxWorkers: 1 });
+      const address = await ex.submit("brokerAddress", new Queue<number>());
+      await ex.shutdown();
+      expect(existsSync(dirname(address)), `pool ${i + 1}`).toBe(false);
+    }
+  }, 60_000);
 });
 
 export { InvalidStateError, TimeoutError };

@@ -106,9 +106,11 @@ export class Broker {
   release(): void {
     if (--this.#refs > 0) return;
     if (current === this) current = undefined;
-    void this.#worker.terminate();
     process.removeListener("exit", this.#cleanUp);
+    // The directory goes before the thread: a thread that ends unlinks its socket, and Node 24's
+    // rmSync, racing with that unlink, returns without an error and leaves the directory behind.
     this.#cleanUp();
+    void this.#worker.terminate();
   }
 
   #command(c: BrokerCommand, transfer: readonly object[] = []): void {
