@@ -389,6 +389,26 @@ describe("Queue", () => {
     expect(back.self).toBe(back);
   });
 
+  it("numbers and lengths of every size come back exact, also where an item wraps around the end of the queue's memory", async () => {
+    const q = new Queue({ capacity: 1024 });
+    const values: unknown[] = [0, -0, 1, -1, 255, 256, -129, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 53, -1.5, Math.PI, NaN, Infinity, -Infinity, 5e-324];
+    const items = [...values, "x".repeat(300), "é".repeat(130), new Uint8Array(70).fill(7), [1, -2, 3.25], { n: -7 }];
+    // 60 rounds of puts and gets move the start around the 1 KB ring: items straddle its end.
+    for (let round = 0; round < 60; round++) {
+      const some = items.slice(round % (items.length - 5), (round % (items.length - 5)) + 6);
+      for (const item of some) await q.put(item);
+      for (const item of some) {
+        const got = await q.get();
+        if (Object.is(item, -0)) expect(Object.is(got, -0)).toBe(true);
+        else expect(got).toEqual(item);
+      }
+    }
+    const big = "y".repeat(70_000); // a length that needs three bytes
+    const wide = new Queue({ capacity: 1 << 20 });
+    await wide.put(big);
+    expect(await wide.get()).toBe(big);
+  });
+
   it("refuses what it cannot carry, with errors that say why", async () => {
     const q = new Queue({ capacity: 64 });
     await expect(q.put(() => 1)).rejects.toThrow(/cannot be put in a queue/);

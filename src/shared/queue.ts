@@ -11,6 +11,7 @@ import { checkInteger } from "../util/validate.js";
 import { checkedDeadline, type TimeoutOptions } from "./lock.js";
 import { deadlineOf, remaining, requireSharedMemory, waitActing, waitSync, type Acting } from "./memory.js";
 import { decode, encode } from "./serialize.js";
+import { copyIn, copyOut, readLength, writeLength } from "./byte-ring.js";
 import { SHARED_BRAND, TO_WIRE, registerKind } from "./shareable.js";
 import { spinLock, spinUnlock } from "./spin.js";
 
@@ -166,9 +167,7 @@ export class Queue<T = unknown> {
         const need = 4 + bytes.length;
         if (cap - Atomics.load(c, USED) < need) break;
         const start = (Atomics.load(c, HEAD) - need + cap) % cap;
-        const len = new Uint8Array(4);
-        new DataView(len.buffer).setUint32(0, bytes.length, true);
-        this.#copyIn(bytes, this.#copyIn(len, start));
+        copyIn(this.#data, bytes, writeLength(this.#data, bytes.length, start));
         Atomics.store(c, HEAD, start);
         Atomics.add(c, USED, need);
         Atomics.add(c, COUNT, 1);
@@ -203,13 +202,10 @@ export class Queue<T = unknown> {
     spinLock(c, MUTEX);
     try {
       let head = Atomics.load(c, HEAD);
-      const len = new Uint8Array(4);
-      const lenView = new DataView(len.buffer);
       let used = 0;
       for (let n = Atomics.load(c, COUNT); n > 0; n--) {
-        head = this.#copyOut(len, head);
-        const bytes = new Uint8Array(lenView.getUint32(0, true));
-        head = this.#copyOut(bytes, head);
+        const bytes = new Uint8Array(readLength(this.#data, head));
+        head = copyOut(this.#data, bytes, (head + 4) % this.#data.length);
         used += 4 + bytes.length;
         out.push(bytes);
       }
@@ -303,10 +299,7 @@ export class Queue<T = unknown> {
       const max = Atomics.load(c, MAXSIZE);
       if ((max > 0 && Atomics.load(c, COUNT) >= max) || this.#data.length - Atomics.load(c, USED) < need) return false;
       let tail = Atomics.load(c, TAIL);
-      const len = new Uint8Array(4);
-      new DataView(len.buffer).setUint32(0, bytes.length, true);
-      tail = this.#copyIn(len, tail);
-      tail = this.#copyIn(bytes, tail);
+      tail = copyIn(this.#data, bytes, writeLength(this.#data, bytes.length, tail));
       Atomics.store(c, TAIL, tail);
       Atomics.add(c, USED, need);
       Atomics.add(c, COUNT, 1);
@@ -333,10 +326,8 @@ export class Queue<T = unknown> {
         return undefined;
       }
       let head = Atomics.load(c, HEAD);
-      const len = new Uint8Array(4);
-      head = this.#copyOut(len, head);
-      bytes = new Uint8Array(new DataView(len.buffer).getUint32(0, true));
-      head = this.#copyOut(bytes, head);
+      bytes = new Uint8Array(readLength(this.#data, head));
+      head = copyOut(this.#data, bytes, (head + 4) % this.#data.length);
       Atomics.store(c, HEAD, head);
       Atomics.sub(c, USED, 4 + bytes.length);
       Atomics.sub(c, COUNT, 1);
@@ -347,21 +338,8 @@ export class Queue<T = unknown> {
     return bytes;
   }
 
-  #copyIn(src: Uint8Array, at: number): number {
-    const data = this.#data;
-    const first = Math.min(src.length, data.length - at);
-    data.set(src.subarray(0, first), at);
-    if (first < src.length) data.set(src.subarray(first), 0);
-    return (at + src.length) % data.length;
-  }
 
-  #copyOut(dst: Uint8Array, at: number): number {
-    const data = this.#data;
-    const first = Math.min(dst.length, data.length - at);
-    dst.set(data.subarray(at, at + first));
-    if (first < dst.length) dst.set(data.subarray(0, dst.length - first), first);
-    return (at + dst.length) % data.length;
-  }
+
 
   /** @internal a change others may be waiting for */
   protected changedForWaiters(): void {

@@ -192,25 +192,34 @@ function putObject(w: Writer, v: object): void {
   }
 }
 
+// Numbers are read through these 8 bytes, not a DataView per decoded value: decoding a small item
+// (a queue's number) is dominated by what it allocates.
+const scratch = new ArrayBuffer(8);
+const scratchBytes = new Uint8Array(scratch);
+const scratchF64 = new Float64Array(scratch);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 class Reader {
   at = 0;
-  readonly view: DataView;
   readonly refs: unknown[] = [];
-  constructor(readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  constructor(readonly bytes: Uint8Array) {}
   u8(): number {
     return this.bytes[this.at++] as number;
   }
+  i32(): number {
+    const b = this.bytes;
+    const at = this.at;
+    this.at = at + 4;
+    return (b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16) | ((b[at + 3] as number) << 24);
+  }
   u32(): number {
-    const v = this.view.getUint32(this.at, true);
-    this.at += 4;
-    return v;
+    return this.i32() >>> 0;
   }
   f64(): number {
-    const v = this.view.getFloat64(this.at, true);
+    const b = this.bytes;
+    for (let i = 0; i < 8; i++) scratchBytes[LITTLE_ENDIAN ? i : 7 - i] = b[this.at + i] as number;
     this.at += 8;
-    return v;
+    return scratchF64[0] as number;
   }
   str(): string {
     const n = this.u32();
@@ -243,11 +252,8 @@ function get(r: Reader): unknown {
       return false;
     case T_TRUE:
       return true;
-    case T_INT: {
-      const v = r.view.getInt32(r.at, true);
-      r.at += 4;
-      return v;
-    }
+    case T_INT:
+      return r.i32();
     case T_NUMBER:
       return r.f64();
     case T_STRING:
