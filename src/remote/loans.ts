@@ -84,7 +84,7 @@ export class Loan {
 
   /** An answer to QUEUE_TAKE: keeps the items; returns the first, handed out. */
   fill(reply: Uint8Array): Uint8Array {
-    const [items, left] = op.unpack(reply) as [Uint8Array[], number];
+    const [items, left] = op.unpackItems(reply);
     this.#full = items.length >= this.#batch;
     this.#items = items;
     this.#next = 0;

@@ -163,7 +163,7 @@ async function serveQueueSlowly(queue: Queue, code: number, payload: Uint8Array,
       const loan = who.loans.get(queue);
       if (loan) loan.items.push(...items);
       else who.loans.set(queue, { items, handedOut: 0 });
-      return op.pack([items, queue.qsize()]);
+      return op.packItems(items, queue.qsize());
     }
     case op.QUEUE_ACK:
       handOut(queue, who, op.unpack(payload) as number);
