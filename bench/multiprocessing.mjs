@@ -64,7 +64,7 @@ for (const [name, title, unit] of SCENARIOS) {
   const o = median(results[name].ours);
   const p = median(results[name].python);
   table[name] = { ours: o, python: p, ratio: o && p ? o / p : undefined, unit };
-  console.log(`  ${`${title} (${unit})`.padEnd(58)} ${fmt(o).padStart(10)}  ${fmt(p).padStart(10)}  ${o && p ? (o / p).toFixed(2) + "×" : "—"}`);
+  console.log(`  ${`${title} (${unit})`.padEnd(58)} ${fmt(o).padStart(10)}  ${fmt(p).padStart(10)}  ${o && p ? (o / p >= 0.1 ? (o / p).toFixed(2) : (o / p).toPrecision(2)) + "×" : "—"}`);
 }
 mkdirSync(join(here, "results"), { recursive: true });
 writeFileSync(join(here, "results", quick ? "multiprocessing-quick.json" : "multiprocessing.json"), JSON.stringify({ reps, quick, results, table }, null, 2));
