@@ -25,12 +25,13 @@ const APP = "app.js";
 /**
  * What is measured: an app's one line of imports, and the budget of its main bundle (gzipped bytes),
  * each set just above what it was when set, so that growth fails `npm test`. `ThreadPoolExecutor`
- * alone: 11.86 KB (goal 12). Everything exported: 31.4 KB, above the goal of 25 set before Process,
+ * alone: 11.86 KB (goal 12). Everything exported: 31.56 KB (31.4 before the queues' copy without
+ * views, which made a Queue between processes 2.4× as fast), above the goal of 25 set before Process,
  * Manager, events, timings and strict options existed: the README says what 25 KB would cost.
  */
 export const CASES = [
   { name: "isofutures: ThreadPoolExecutor", code: 'export { ThreadPoolExecutor } from "isofutures";', budget: 11_950 },
-  { name: "isofutures: everything", code: 'export * from "isofutures";', budget: 31_500 },
+  { name: "isofutures: everything", code: 'export * from "isofutures";', budget: 31_650 },
   { name: "isofutures: InlineExecutor", code: 'export { InlineExecutor } from "isofutures";' },
   { name: "isofutures: Lock", code: 'export { Lock } from "isofutures";' },
   { name: "isofutures: Queue", code: 'export { Queue } from "isofutures";' },

@@ -6,6 +6,7 @@
  * @internal
  * @module
  */
+import { readLength, writeLength } from "../shared/byte-ring.js";
 import { decode, encode } from "../shared/serialize.js";
 import { decodeError, encodeError } from "../wire/error-codec.js";
 import type { WireError } from "../wire/protocol.js";
@@ -98,10 +99,10 @@ export function packItems(items: readonly Uint8Array[], left: number): Uint8Arra
   let total = 8;
   for (const item of items) total += 4 + item.length;
   const out = new Uint8Array(total);
-  let at = putU32(out, 0, left);
-  at = putU32(out, at, items.length);
+  let at = writeLength(out, left, 0);
+  at = writeLength(out, items.length, at);
   for (const item of items) {
-    at = putU32(out, at, item.length);
+    at = writeLength(out, item.length, at);
     out.set(item, at);
     at += item.length;
   }
@@ -111,28 +112,16 @@ export function packItems(items: readonly Uint8Array[], left: number): Uint8Arra
 /** Reads what {@link packItems} made: the items are views of `bytes`. */
 export function unpackItems(bytes: Uint8Array): [Uint8Array[], number] {
   if (bytes.length < 8) return [[], 0];
-  const left = getU32(bytes, 0);
-  const n = getU32(bytes, 4);
+  const left = readLength(bytes, 0);
+  const n = readLength(bytes, 4);
   const items: Uint8Array[] = new Array(n);
   let at = 8;
   for (let i = 0; i < n; i++) {
-    const len = getU32(bytes, at);
+    const len = readLength(bytes, at);
     items[i] = bytes.subarray(at + 4, at + 4 + len);
     at += 4 + len;
   }
   return [items, left];
-}
-
-function putU32(out: Uint8Array, at: number, v: number): number {
-  out[at] = v & 255;
-  out[at + 1] = (v >>> 8) & 255;
-  out[at + 2] = (v >>> 16) & 255;
-  out[at + 3] = v >>> 24;
-  return at + 4;
-}
-
-function getU32(b: Uint8Array, at: number): number {
-  return ((b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16) | ((b[at + 3] as number) << 24)) >>> 0;
 }
 
 /** An error as a reply's payload. */
