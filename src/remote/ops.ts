@@ -48,11 +48,11 @@ export const QUEUE_CLOSE = 64;
 export const QUEUE_TASK_DONE = 65;
 export const QUEUE_JOIN = 66; // [timeout] → boolean
 /**
- * [timeout, max, handed out] → items' bytes and items left ({@link packItems}): waits for one item, then takes up to
- * `max` in all that are there — lent to the requester, which hands them out one by one, reports how
- * many it did (QUEUE_ACK, or with its next QUEUE_TAKE) and gives back the rest when it stops
- * (QUEUE_RETURN). A requester that goes away gives back, at the front, what it was lent and had not
- * reported handed out.
+ * [timeout, max, handed out] → items' bytes and items left ({@link packItems}): waits for one
+ * item, then takes up to `max` in all that are there — lent to the requester, which hands them out
+ * one by one, reports how many it did (QUEUE_ACK, or with its next QUEUE_TAKE) and gives back the
+ * rest when it stops (QUEUE_RETURN). A requester that goes away gives back, at the front, what it
+ * was lent and had not reported handed out.
  */
 export const QUEUE_TAKE = 67;
 export const QUEUE_ACK = 68; // [n]: n more lent items handed out
@@ -109,7 +109,7 @@ export function packItems(items: readonly Uint8Array[], left: number): Uint8Arra
   return out;
 }
 
-/** Reads what {@link packItems} made: the items are views of `bytes`. */
+/** Reads what {@link packItems} made: the items are views of `bytes` (each answer has bytes of its own). */
 export function unpackItems(bytes: Uint8Array): [Uint8Array[], number] {
   if (bytes.length < 8) return [[], 0];
   const left = readLength(bytes, 0);

@@ -1,7 +1,8 @@
 /**
  * Copies in and out of a ring of bytes in shared memory (the memory of a {@link Queue}): an item is
  * its length (4 bytes, little-endian) then its bytes, wrapping around the end. Callers hold the
- * queue's lock.
+ * queue's lock. The length helpers also lay out the batches lent to other processes (`packItems` in
+ * remote/ops.ts), in a plain array where nothing wraps.
  *
  * Lengths and small items are copied byte by byte: no view object per item — a `subarray` or a
  * `DataView` costs more than copying a few bytes, and that was most of what a small item spent here.
