@@ -301,6 +301,29 @@ describe("robustness", () => {
     expect(await consumer).toEqual([1, 2, 3]);
   });
 
+  it("a consumer killed after recording its items (items it took ahead still unreported): none comes back to be handed out twice", async () => {
+    const ex = processes(2, { stdio: "ignore" });
+    await using manager = new Manager();
+    const seen = manager.list<number>();
+    const q = new Queue<number>();
+    for (const i of range(100)) await q.put(i);
+    // It takes 10 items back to back (so in growing batches), appends each to a Manager list, then
+    // blocks its event loop: hand-outs not reported by then would be given back with the loan.
+    const victim = ex.submit("consumeThenHang", q, seen, 10);
+    const deadline = Date.now() + 10_000;
+    while ((await seen.length()) < 11) {
+      if (Date.now() > deadline) throw new Error("the victim did not record its 10 items");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    process.kill(-((await seen.get(0)) as number), "SIGKILL");
+    expect((await settle(victim)).ok).toBe(false);
+    const consumed = (await seen.slice(1)) as number[];
+    expect(consumed).toEqual(range(10));
+    await until(() => q.qsize() === 90, "what the victim took ahead to come back");
+    const rest = await ex.submit("get", q, 90, 5000);
+    expect(rest).toEqual(range(90, 10));
+  });
+
   it("a consumer killed mid-stream loses at most its own item; the queue stays consistent for the rest", async () => {
     const ex = processes(2, { stdio: "ignore" });
     await using manager = new Manager();

@@ -3,9 +3,12 @@
  * consumer that asks for items back to back gets them in batches (one round trip for many) instead
  * of one round trip each. The batch starts at one item and doubles (to 64) only while the consumer
  * comes back within a millisecond and its last batch came full (or the queue had more); a consumer
- * that takes its time gets one item at a time, as from the queue itself. Each item handed out is reported (a request nobody
- * waits for); what was taken and not handed out goes back to the front of the queue when the
- * thread stops using it (a task of a child process ends) or dies.
+ * that takes its time gets one item at a time, as from the queue itself. Each item handed out is
+ * reported (a request nobody waits for) before the next request of this thread leaves — so what a
+ * consumer did with an item through the broker (a Manager append, a put) is never seen before the
+ * broker knows the item was handed out — or on the next turn of the event loop. What was taken and
+ * not handed out goes back to the front of the queue when the thread stops using it (a task of a
+ * child process ends) or dies.
  * @internal
  * @module
  */
@@ -48,6 +51,7 @@ export class Loan {
     if (this.#next >= this.#items.length) return undefined;
     const item = this.#items[this.#next++] as Uint8Array;
     this.#unreported++;
+    unreported.add(this);
     if (!this.#reportQueued) {
       this.#reportQueued = true;
       setTimeout(this.#reportNow, 0);
@@ -61,15 +65,23 @@ export class Loan {
 
   readonly #reportNow = (): void => {
     this.#reportQueued = false;
-    if (this.#unreported === 0) return;
-    this.link.send(op.QUEUE_ACK, this.object, op.pack(this.#unreported));
-    this.#unreported = 0;
+    this.report();
   };
+
+  /** Tells the broker how many items were handed out since the last report (if any were). */
+  report(): void {
+    unreported.delete(this);
+    const n = this.#unreported;
+    if (n === 0) return;
+    this.#unreported = 0; // before the send: a link reports loans before each request it sends
+    this.link.send(op.QUEUE_ACK, this.object, op.pack(n));
+  }
 
   /** The arguments of a request for more: it also reports what was handed out since the last report. */
   request(timeout: number | undefined): Uint8Array {
     const handedOut = this.#unreported;
     this.#unreported = 0;
+    unreported.delete(this);
     return op.pack([timeout, this.batch(), handedOut]);
   }
 
@@ -95,7 +107,7 @@ export class Loan {
 
   /** Gives back what was not handed out (reporting what was). */
   giveBack(): void {
-    this.#reportNow();
+    this.report();
     if (this.size === 0) return;
     this.#items = [];
     this.#next = 0;
@@ -104,6 +116,19 @@ export class Loan {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Loans with items handed out and not reported yet. */
+const unreported = new Set<Loan>();
+
+/**
+ * Reports every loan's items handed out and not reported yet: a link calls this before each
+ * request it sends, so that the broker hears of an item's hand-out before anything the consumer
+ * then did with it. (Nearly always empty: one size check.)
+ */
+export function reportHandedOut(): void {
+  if (unreported.size === 0) return;
+  for (const loan of unreported) loan.report();
+}
 
 /** Loans by link and queue. */
 const loans = new WeakMap<Link, Map<number, Loan>>();

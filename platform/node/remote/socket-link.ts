@@ -13,7 +13,7 @@ import type { Link } from "../../../src/remote/link.js";
 import { Pending, unwaitedId } from "../../../src/remote/pending.js";
 import { FLAG_NO_REPLY, FLAG_SYNC, REPLY_ERROR, REQUEST_HEADER, RecordReader, requestRecord, type Reply } from "../../../src/remote/records.js";
 import { OP_FLUSH, decodeFailure } from "../../../src/remote/ops.js";
-import { giveBackAll } from "../../../src/remote/loans.js";
+import { giveBackAll, reportHandedOut } from "../../../src/remote/loans.js";
 import { SyncSlot } from "../../../src/remote/sync-slot.js";
 import { ByteRing } from "./ring.js";
 import { Deque } from "../../../src/pool/scheduler/deque.js";
@@ -65,6 +65,7 @@ export class SocketLink implements Link {
   }
 
   call(op: number, object: number, payload: Uint8Array): Promise<Uint8Array> {
+    reportHandedOut();
     this.#pending.check(object);
     const id = this.#pending.id();
     const reply = this.#pending.wait(id);
@@ -74,6 +75,7 @@ export class SocketLink implements Link {
   }
 
   send(op: number, object: number, payload: Uint8Array, blocking = false): Promise<void> | undefined {
+    reportHandedOut();
     this.#pending.check(object);
     const written = this.#put(op, FLAG_NO_REPLY, unwaitedId(object), object, payload, blocking);
     this.#unflushed = true;
@@ -93,6 +95,7 @@ export class SocketLink implements Link {
   }
 
   callSync(op: number, object: number, payload: Uint8Array): Uint8Array {
+    reportHandedOut();
     this.#pending.check(object);
     this.#flushBacklogSync();
     const id = this.#pending.id();
