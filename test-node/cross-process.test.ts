@@ -405,6 +405,7 @@ describe("lifetime", () => {
     const strays = new StrayCheck();
     const ex = new ProcessPoolExecutor({ tasks: TASKS, maxWorkers: 1 });
     const q = new Queue<number>();
+    await ex.submit("put", q, [1]); // a child has reached the broker: its socket is there
     const address = await ex.submit("brokerAddress", q);
     expect(statSync(dirname(address)).mode & 0o777).toBe(0o700); // only this user's processes reach it
     expect(existsSync(address)).toBe(true);

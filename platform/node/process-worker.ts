@@ -79,8 +79,9 @@ export function processFactory(options: NodeProcessOptions, label: ProcessFactor
       return broker.share(value);
     },
     close() {
-      broker?.release();
+      const releasing = broker?.release();
       broker = undefined;
+      return releasing;
     },
     spawn(request: SpawnRequest, events: EndpointEvents): Endpoint {
       const child = fork(ENTRY, [], {

@@ -68,8 +68,11 @@ export interface WorkerFactory {
    * process pool instead registers it with the broker of cross-process objects and sends a handle.
    */
   shareObject?: ShareObject;
-  /** Optional: the executor has shut down and its workers have exited; release what they needed. */
-  close?(): void;
+  /**
+   * Optional: the executor has shut down and its workers have exited; release what they needed.
+   * A promise: the executor's shutdown ends once it settles.
+   */
+  close?(): void | Promise<void>;
 }
 
 /** Turns a shared object into what a worker receives; its ports go to `transfer`. */

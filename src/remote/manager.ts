@@ -26,7 +26,7 @@ export interface ManagerHost {
   /** Forgets stores: later requests on them fail with ShutdownError. */
   drop(ids: number[]): void;
   /** The Manager needs the broker no more. */
-  release(): void;
+  release(): void | Promise<void>;
 }
 
 const asyncDispose: typeof Symbol.asyncDispose =
@@ -113,7 +113,7 @@ export class Manager {
     const host = this.#host;
     if (!host) return;
     host.drop(this.#ids);
-    host.release();
+    await host.release();
   }
 
   /** `shutdown()`, for `await using manager = new Manager()`. */

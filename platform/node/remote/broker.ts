@@ -103,14 +103,22 @@ export class Broker {
     this.#refs++;
   }
 
-  release(): void {
-    if (--this.#refs > 0) return;
+  /** @returns once the broker is gone (its thread ended, its directory removed), if this was the last need. */
+  release(): Promise<void> | undefined {
+    if (--this.#refs > 0) return undefined;
     if (current === this) current = undefined;
-    process.removeListener("exit", this.#cleanUp);
-    // The directory goes before the thread: a thread that ends unlinks its socket, and Node 24's
-    // rmSync, racing with that unlink, returns without an error and leaves the directory behind.
-    this.#cleanUp();
-    void this.#worker.terminate();
+    // The directory goes once the thread has ended: while it runs, its socket comes (listen) and
+    // goes (close) on its own, and Node 24's rmSync, racing with either, returns without an error
+    // and leaves the directory behind.
+    const removeDir = () => {
+      process.removeListener("exit", this.#cleanUp);
+      try {
+        this.#cleanUp();
+      } catch {
+        // not ours to remove any more (another user's tmp cleaner…): nothing left to do
+      }
+    };
+    return this.#worker.terminate().then(removeDir, removeDir);
   }
 
   #command(c: BrokerCommand, transfer: readonly object[] = []): void {
@@ -175,7 +183,7 @@ export class Broker {
       release: () => {
         if (released) return;
         released = true;
-        this.release();
+        return this.release();
       },
     };
   }

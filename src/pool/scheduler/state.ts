@@ -26,6 +26,8 @@ import { Stamp, type Task } from "../task.js";
 import { Deque } from "./deque.js";
 import { READY, STARTING, type ExitInfo, type WorkerSlot } from "./worker-slot.js";
 
+const ignore = (): void => {};
+
 /** Settings the scheduler needs, already validated. */
 export interface SchedulerConfig {
   maxWorkers: number;
@@ -83,8 +85,11 @@ export abstract class SchedulerState {
   broken: BrokenExecutorError | undefined = undefined;
   protected readonly closed: Promise<void>;
   protected resolveClosed!: () => void;
-  /** The factory was told that no worker of it will start again. */
-  protected factoryClosed = false;
+  /**
+   * The factory was told that no worker of it will start again: `true` once done, or the promise of
+   * its release (a process pool's broker goes once its thread has ended).
+   */
+  protected factoryClosed: boolean | Promise<void> = false;
 
   get maxWorkers(): number {
     return this.config.maxWorkers;
@@ -184,11 +189,12 @@ export abstract class SchedulerState {
   protected checkClosed(): void {
     if (this.shuttingDown && this.alive === 0 && this.queued === 0 && this.reviving === 0) {
       if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
-      if (!this.factoryClosed) {
-        this.factoryClosed = true;
-        this.factory.close?.();
+      if (this.factoryClosed === false) {
+        const closing = this.factory.close?.();
+        this.factoryClosed = closing === undefined ? true : closing.then(ignore, ignore);
       }
-      this.resolveClosed();
+      if (this.factoryClosed === true) this.resolveClosed();
+      else void this.factoryClosed.then(this.resolveClosed);
     }
   }
 
