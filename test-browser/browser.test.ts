@@ -2,7 +2,7 @@
 // Content-Security-Policy, cross-origin isolation, serve() worker files, and the executors browsers
 // cannot have.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engines, launch, NAMES, type TestBrowser, type TestPage } from "./browsers.js";
+import { engines, launch, NAMES, openFixture, type TestBrowser, type TestPage } from "./browsers.js";
 import { serve, type StaticServer } from "./server.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -25,12 +25,7 @@ afterAll(async () => {
   await Promise.all([isolated, plain, strict].map((s) => s?.close()));
 });
 
-async function open(browser: TestBrowser, server: StaticServer): Promise<TestPage> {
-  const page = await browser.newPage({ sharedMemory: server === isolated });
-  await page.goto(`${server.url}/test-browser/fixtures/page.html`);
-  await page.waitFor(() => "iso" in window);
-  return page;
-}
+const open = (browser: TestBrowser, server: StaticServer): Promise<TestPage> => openFixture(browser, server.url, server === isolated);
 
 for (const engine of engines()) {
   describe(NAMES[engine], () => {

@@ -51,6 +51,14 @@ export function engines(): Engine[] {
   return wanted as Engine[];
 }
 
+/** Opens the fixture page (`test-browser/fixtures/page.html`) served at `baseUrl`, once the library is loaded as `window.iso`. */
+export async function openFixture(browser: TestBrowser, baseUrl: string, sharedMemory: boolean): Promise<TestPage> {
+  const page = await browser.newPage({ sharedMemory });
+  await page.goto(`${baseUrl}/test-browser/fixtures/page.html`);
+  await page.waitFor(() => "iso" in window);
+  return page;
+}
+
 export const NAMES: Record<Engine, string> = { chromium: "Chromium", firefox: "Firefox", webkit: "WebKitGTK" };
 
 export function launch(engine: Engine): Promise<TestBrowser> {

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engines, launch, NAMES, type TestBrowser, type TestPage } from "./browsers.js";
+import { engines, launch, NAMES, openFixture, type TestBrowser, type TestPage } from "./browsers.js";
 import { serve, type StaticServer } from "./server.js";
 
 type Iso = typeof import("isofutures");
@@ -31,12 +31,7 @@ afterAll(async () => {
   if (corelessRoot) rmSync(corelessRoot, { recursive: true, force: true });
 });
 
-async function open(browser: TestBrowser, server: StaticServer): Promise<TestPage> {
-  const page = await browser.newPage({ sharedMemory: true });
-  await page.goto(`${server.url}/test-browser/fixtures/page.html`);
-  await page.waitFor(() => "iso" in window);
-  return page;
-}
+const open = (browser: TestBrowser, server: StaticServer): Promise<TestPage> => openFixture(browser, server.url, true);
 
 for (const engine of engines()) {
   describe(NAMES[engine], () => {

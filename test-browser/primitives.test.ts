@@ -2,7 +2,7 @@
 // cross-origin isolated page, and a clear refusal on a page without isolation, or in an engine
 // without SharedArrayBuffer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engines, launch, NAMES, type TestBrowser, type TestPage } from "./browsers.js";
+import { engines, launch, NAMES, openFixture, type TestBrowser, type TestPage } from "./browsers.js";
 import { serve, type StaticServer } from "./server.js";
 
 type Iso = typeof import("isofutures");
@@ -19,12 +19,8 @@ afterAll(async () => {
   await Promise.all([isolated, plain].map((s) => s?.close()));
 });
 
-async function open(browser: TestBrowser, server: StaticServer, sharedMemory = server === isolated): Promise<TestPage> {
-  const page = await browser.newPage({ sharedMemory });
-  await page.goto(`${server.url}/test-browser/fixtures/page.html`);
-  await page.waitFor(() => "iso" in window);
-  return page;
-}
+const open = (browser: TestBrowser, server: StaticServer, sharedMemory = server === isolated): Promise<TestPage> =>
+  openFixture(browser, server.url, sharedMemory);
 
 for (const engine of engines()) {
   describe(NAMES[engine], () => {
